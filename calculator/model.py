@@ -1,0 +1,130 @@
+"""The whole data model: typed, immutable records.
+
+Scenario side (validated input): Scenario, Usage, Event.
+Ledger side (what the engine derives): Block (a credit grant), Entry (one ledger
+line), DayState (one simulated day), Charge (money), Result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+
+class Bucket(str, Enum):
+    """Where credits sit. Spending draws from them in the policy's spending order."""
+
+    DAILY = "daily"      # the day's free credits; gone that night
+    MONTHLY = "monthly"  # the plan's allowance for the current cycle
+    BONUS = "bonus"      # sign-up and invitation bonuses
+    TOPUP = "topup"      # Add-On Packs; never expire (a negative balance is kept here)
+
+
+BUCKETS = tuple(Bucket)
+
+
+class Kind(str, Enum):
+    """What a ledger entry records (the dashboard's Credits History labels)."""
+
+    REGISTER = "register"  # sign-up bonus
+    INVITE = "invite"      # a friend registered with the user's code
+    MONTHLY = "monthly"    # the plan's allowance at a cycle start (or a plan start)
+    DAILY = "daily"        # the day's credits
+    TOPUP = "topup"        # an Add-On Pack
+    CONSUME = "consume"    # credits spent
+    EXPIRE = "expire"      # credits gone: daily at night, allowance at cycle end, replaced allowance
+    REFUND = "refund"      # the account recomputed after a refunded purchase or cancelled trial
+    FORGIVE = "forgive"    # a negative balance written off at a new cycle (policy: forgive)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Credits wanted per day: `per_active_day` on active weekdays (`weekdays`,
+    0 = Monday), and `by_date` overriding the pattern on exact dates (0 = unused)."""
+
+    per_active_day: int = 0
+    weekdays: frozenset[int] = frozenset(range(7))
+    by_date: tuple[tuple[date, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing the user does on `date`. `type` is subscribe | topup | cancel |
+    cancel_topup; `plan` and `trial` go with subscribe, `usd` with topup, `of`
+    (the top-up's date) with cancel_topup. `index` is its place in the input list."""
+
+    index: int
+    date: date
+    type: str
+    plan: str | None = None
+    trial: bool = False
+    usd: int = 0
+    of: date | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the account registers on `registered` and is simulated
+    for `days` days. `policy` holds the setting overrides the scenario asked for."""
+
+    registered: date
+    days: int
+    usage: Usage
+    invites: tuple[date, ...]
+    events: tuple[Event, ...]
+    policy: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A credit grant: `amount` credits put in `bucket` on `granted`, gone on
+    `expires` (the first day they are no longer there; None = never). `key` orders
+    blocks within a bucket (oldest first) and names the block in the ledger."""
+
+    key: int
+    bucket: Bucket
+    amount: int
+    granted: date
+    expires: date | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger line: `credits` (signed) into or out of `bucket` on `date`;
+    `balance_after` is the running total of all entries so far."""
+
+    date: date
+    kind: Kind
+    bucket: Bucket
+    credits: int
+    balance_after: int
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Money: `kind` is subscription | topup | refund; `usd` is signed (refunds negative).
+    `plan` names the plan a subscription charge is for."""
+
+    date: date
+    kind: str
+    usd: int
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
+class DayState:
+    """A simulated day's end-of-day state, before that night's expiries."""
+
+    date: date
+    plan: str
+    cycle_start: date
+    wanted: int
+    consumed: int
+    unmet: int
+    buckets: tuple[int, int, int, int]  # in BUCKETS order
+    restricted: bool
+
+    @property
+    def balance(self) -> int:
+        return sum(self.buckets)
