@@ -2,7 +2,11 @@
 
 Scenario side (validated input): Scenario, Usage, Event.
 Ledger side (what the engine derives): Block (a credit grant), Entry (one ledger
-line), DayState (one simulated day), Charge (money), Result.
+line), DayState (one simulated day), Charge (money).
+
+The records made by the thousand in a long simulation (Entry, DayState, Charge)
+are NamedTuples: as immutable as a frozen dataclass and several times cheaper
+to create, which keeps a ten-year simulation within its time budget.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import NamedTuple
 
 
 class Bucket(str, Enum):
@@ -89,8 +94,7 @@ class Block:
     expires: date | None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One ledger line: `credits` (signed) into or out of `bucket` on `date`;
     `balance_after` is the running total of all entries so far."""
 
@@ -101,8 +105,7 @@ class Entry:
     balance_after: int
 
 
-@dataclass(frozen=True)
-class Charge:
+class Charge(NamedTuple):
     """Money: `kind` is subscription | topup | refund; `usd` is signed (refunds negative).
     `plan` names the plan a subscription charge is for."""
 
@@ -112,8 +115,7 @@ class Charge:
     plan: str | None = None
 
 
-@dataclass(frozen=True)
-class DayState:
+class DayState(NamedTuple):
     """A simulated day's end-of-day state, before that night's expiries."""
 
     date: date
@@ -124,7 +126,3 @@ class DayState:
     unmet: int
     buckets: tuple[int, int, int, int]  # in BUCKETS order
     restricted: bool
-
-    @property
-    def balance(self) -> int:
-        return sum(self.buckets)
