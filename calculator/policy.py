@@ -117,3 +117,21 @@ def parse_policy(text: str) -> Policy:
 def load_policy() -> Policy:
     """The policy shipped with the package (calculator/policy.toml)."""
     return parse_policy(resources.files(__package__).joinpath("policy.toml").read_text("utf-8"))
+
+
+def policy_document(policy: Policy) -> dict:
+    """The policy as plain JSON data, for the calculator page (written into the built site)."""
+    return {
+        "numbers": policy.number_names(),
+        "plans": {
+            key: {"label": p.label, "monthly_credits": p.monthly_credits, "price_usd": p.price_usd,
+                  "trial_days": p.trial_days, "audience": p.audience}
+            for key, p in policy.plans.items()
+        },
+        "bounds": {key: list(v) if isinstance(v, tuple) else v for key, v in policy.bounds.items()},
+        "settings": [
+            {"key": s.key, "default": s.default, "choices": list(s.choices), "text": s.text,
+             "alternatives": s.alternatives}
+            for s in policy.settings.values()
+        ],
+    }

@@ -1,0 +1,352 @@
+"""One test per rule of the default policy, each on real dates (month ends, a leap year).
+
+Every test states its scenario inline, then asserts on the engine's result. Numbers
+come from policy.toml through `POLICY`, so a changed policy value changes the
+expectation instead of breaking the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from calculator.api import simulate
+from calculator.errors import ScenarioError
+from calculator.policy import load_policy
+
+POLICY = load_policy()
+DAILY = POLICY.daily_credits
+FREE = POLICY.plans["free"].monthly_credits
+PLUS = POLICY.plans["plus"].monthly_credits
+PRO = POLICY.plans["pro"].monthly_credits
+PLUS_USD = POLICY.plans["plus"].price_usd
+PRO_USD = POLICY.plans["pro"].price_usd
+SIGNUP = POLICY.signup_bonus
+INVITE = POLICY.invite_bonus
+PER_USD = POLICY.credits_per_usd
+WINDOW = POLICY.refund_window_days
+
+
+def day(result: dict, iso: str) -> dict:
+    return next(d for d in result["days"] if d["date"] == iso)
+
+
+def entries(result: dict, **match) -> list[tuple]:
+    """Ledger entries matching every given field, as (date, kind, bucket, credits)."""
+    return [(e["date"], e["kind"], e["bucket"], e["credits"]) for e in result["ledger"]
+            if all(e[k] == v for k, v in match.items())]
+
+
+def charges(result: dict) -> list[tuple]:
+    return [(c["date"], c["kind"], c["usd"]) for c in result["charges"]]
+
+
+def buckets_from(result: dict, iso: str) -> list[tuple]:
+    return [(d["date"], d["buckets"]) for d in result["days"] if d["date"] >= iso]
+
+
+# --- daily credits -------------------------------------------------------------------------
+
+def test_daily_credits_arrive_on_a_used_day_and_are_gone_the_next_morning():
+    result = simulate({"registered": "2026-01-10", "days": 3,
+                       "usage": {"by_date": {"2026-01-11": 50}}, "policy": {"bonus_expiry": "never"}})
+    assert entries(result, kind="daily") == [("2026-01-11", "daily", "daily", DAILY)]
+    assert day(result, "2026-01-11")["buckets"]["daily"] == DAILY - 50
+    # the expiry is dated the first day the credits are gone
+    assert entries(result, kind="expire") == [("2026-01-12", "expire", "daily", -(DAILY - 50))]
+    assert day(result, "2026-01-12")["buckets"]["daily"] == 0
+
+
+def test_no_daily_credits_on_a_day_without_usage_unless_policy_says_every_day():
+    scenario = {"registered": "2026-01-10", "days": 2}
+    assert entries(simulate(scenario), kind="daily") == []
+    every_day = simulate({**scenario, "policy": {"daily_grant": "every_day"}})
+    assert [e[0] for e in entries(every_day, kind="daily")] == ["2026-01-10", "2026-01-11"]
+
+
+# --- spending order ------------------------------------------------------------------------
+
+def test_spending_order_is_daily_monthly_bonus_topup():
+    wanted = DAILY + FREE + SIGNUP + 300
+    result = simulate({"registered": "2026-01-10", "days": 1,
+                       "usage": {"by_date": {"2026-01-10": wanted}},
+                       "events": [{"date": "2026-01-10", "type": "topup", "usd": 5}]})
+    assert [(b, c) for _, _, b, c in entries(result, kind="consume")] == [
+        ("daily", -DAILY), ("monthly", -FREE), ("bonus", -SIGNUP), ("topup", -300)]
+    assert day(result, "2026-01-10")["buckets"] == {
+        "daily": 0, "monthly": 0, "bonus": 0, "topup": 5 * PER_USD - 300}
+
+
+def test_spending_order_can_put_bonus_before_the_monthly_allowance():
+    result = simulate({"registered": "2026-01-10", "days": 1,
+                       "usage": {"by_date": {"2026-01-10": DAILY + SIGNUP + 100}},
+                       "policy": {"spending_order": "daily_bonus_monthly_topup"}})
+    assert [(b, c) for _, _, b, c in entries(result, kind="consume")] == [
+        ("daily", -DAILY), ("bonus", -SIGNUP), ("monthly", -100)]
+
+
+# --- monthly allowance and cycles ----------------------------------------------------------
+
+def test_free_cycle_counts_from_registration_and_clamps_to_month_ends():
+    result = simulate({"registered": "2026-01-31", "days": 90, "policy": {"bonus_expiry": "never"}})
+    assert [e[0] for e in entries(result, kind="monthly")] == [
+        "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
+    # the unused allowance expires at the cycle end, the day the next one arrives
+    assert entries(result, kind="expire")[:2] == [
+        ("2026-02-28", "expire", "monthly", -FREE), ("2026-03-31", "expire", "monthly", -FREE)]
+    assert day(result, "2026-03-30")["cycle_start"] == "2026-02-28"
+    assert day(result, "2026-03-31")["cycle_start"] == "2026-03-31"
+
+
+def test_leap_year_cycle_falls_on_february_29():
+    result = simulate({"registered": "2028-01-31", "days": 35})
+    assert [e[0] for e in entries(result, kind="monthly")] == ["2028-01-31", "2028-02-29"]
+
+
+def test_subscriber_cycle_counts_from_the_first_charge_and_clamps_to_month_ends():
+    result = simulate({"registered": "2026-01-20", "days": 100,
+                       "events": [{"date": "2026-01-31", "type": "subscribe", "plan": "pro"}]})
+    assert charges(result) == [("2026-01-31", "subscription", PRO_USD), ("2026-02-28", "subscription", PRO_USD),
+                               ("2026-03-31", "subscription", PRO_USD), ("2026-04-30", "subscription", PRO_USD)]
+    assert day(result, "2026-02-27")["cycle_start"] == "2026-01-31"
+    assert day(result, "2026-04-29")["cycle_start"] == "2026-03-31"
+
+
+def test_starting_a_plan_replaces_the_monthly_allowance():
+    result = simulate({"registered": "2026-01-10", "days": 10,
+                       "usage": {"by_date": {"2026-01-12": DAILY + 100}},
+                       "events": [{"date": "2026-01-15", "type": "subscribe", "plan": "plus"}]})
+    assert entries(result, date="2026-01-15") == [
+        ("2026-01-15", "expire", "monthly", -(FREE - 100)), ("2026-01-15", "monthly", "monthly", PLUS)]
+    assert day(result, "2026-01-15")["buckets"]["monthly"] == PLUS
+    assert day(result, "2026-01-15")["plan"] == "plus"
+
+
+# --- bonuses -------------------------------------------------------------------------------
+
+def test_signup_and_invite_bonuses_go_to_bonus_and_expire_at_the_cycle_end():
+    result = simulate({"registered": "2026-01-10", "days": 35, "invites": ["2026-01-20", "2026-01-20"]})
+    assert entries(result, bucket="bonus") == [
+        ("2026-01-10", "register", "bonus", SIGNUP), ("2026-01-20", "invite", "bonus", INVITE),
+        ("2026-01-20", "invite", "bonus", INVITE),
+        ("2026-02-10", "expire", "bonus", -(SIGNUP + 2 * INVITE))]
+
+
+def test_bonus_credits_can_be_kept_forever():
+    result = simulate({"registered": "2026-01-10", "days": 70, "invites": ["2026-01-20"],
+                       "policy": {"bonus_expiry": "never"}})
+    assert entries(result, kind="expire", bucket="bonus") == []
+    assert day(result, "2026-03-20")["buckets"]["bonus"] == SIGNUP + INVITE
+
+
+# --- overdraft and negative balances -------------------------------------------------------
+
+def test_what_the_balance_cannot_cover_is_unmet_and_restricts_the_day():
+    have = DAILY + FREE + SIGNUP
+    result = simulate({"registered": "2026-01-10", "days": 2, "usage": {"by_date": {"2026-01-10": have + 300}}})
+    first = day(result, "2026-01-10")
+    assert (first["consumed"], first["unmet"], first["balance"], first["restricted"]) == (have, 300, 0, True)
+    assert day(result, "2026-01-11")["restricted"] is False
+    assert result["summary"]["first_restricted_day"] == "2026-01-10"
+
+
+def test_overdraft_allowed_goes_negative_shows_zero_and_is_paid_off_by_the_next_grant():
+    have = DAILY + FREE + SIGNUP
+    result = simulate({"registered": "2026-01-10", "days": 32, "usage": {"by_date": {"2026-01-10": have + 300}},
+                       "policy": {"overdraft": "allow"}})
+    first = day(result, "2026-01-10")
+    assert (first["consumed"], first["unmet"], first["balance"], first["displayed_balance"]) == (have + 300, 0, -300, 0)
+    assert first["buckets"]["topup"] == -300 and first["restricted"] is True
+    assert day(result, "2026-02-09")["restricted"] is True  # carried until credits arrive
+    assert entries(result, date="2026-02-10", kind="monthly") == [
+        ("2026-02-10", "monthly", "topup", 300), ("2026-02-10", "monthly", "monthly", FREE - 300)]
+    assert day(result, "2026-02-10")["balance"] == FREE - 300
+    assert day(result, "2026-02-10")["restricted"] is False
+
+
+def test_a_deficit_can_be_forgiven_at_the_new_cycle():
+    have = DAILY + FREE + SIGNUP
+    result = simulate({"registered": "2026-01-10", "days": 32, "usage": {"by_date": {"2026-01-10": have + 300}},
+                       "policy": {"overdraft": "allow", "deficit_at_new_cycle": "forgive"}})
+    assert entries(result, date="2026-02-10")[:2] == [
+        ("2026-02-10", "forgive", "topup", 300), ("2026-02-10", "monthly", "monthly", FREE)]
+    assert day(result, "2026-02-10")["balance"] == FREE
+
+
+# --- trials --------------------------------------------------------------------------------
+
+def test_a_trial_is_free_then_the_first_charge_anchors_the_cycle_with_a_fresh_allowance():
+    result = simulate({"registered": "2026-03-02", "days": 45,
+                       "usage": {"per_active_day": 100},
+                       "events": [{"date": "2026-03-02", "type": "subscribe", "plan": "plus", "trial": True}]})
+    trial_days = POLICY.plans["plus"].trial_days
+    assert trial_days == 7
+    assert charges(result) == [("2026-03-09", "subscription", PLUS_USD), ("2026-04-09", "subscription", PLUS_USD)]
+    assert day(result, "2026-03-02")["buckets"]["monthly"] == PLUS
+    assert day(result, "2026-03-08")["cycle_start"] == "2026-03-02"
+    assert entries(result, date="2026-03-09", bucket="monthly") == [
+        ("2026-03-09", "expire", "monthly", -PLUS), ("2026-03-09", "monthly", "monthly", PLUS)]
+    assert day(result, "2026-03-09")["cycle_start"] == "2026-03-09"
+    assert day(result, "2026-04-08")["cycle_start"] == "2026-03-09"
+
+
+def test_a_trial_cancelled_on_day_5_costs_nothing_and_is_as_if_it_never_started():
+    usage = {"per_active_day": 250, "active_days": "weekdays"}
+    trial = simulate({"registered": "2026-03-02", "days": 45, "usage": usage,
+                      "events": [{"date": "2026-03-02", "type": "subscribe", "plan": "plus", "trial": True},
+                                 {"date": "2026-03-06", "type": "cancel"}]})
+    never = simulate({"registered": "2026-03-02", "days": 45, "usage": usage})
+    assert charges(trial) == []
+    assert day(trial, "2026-03-05")["plan"] == "plus"
+    assert {d["plan"] for d in trial["days"] if d["date"] >= "2026-03-06"} == {"free"}
+    assert buckets_from(trial, "2026-03-06") == buckets_from(never, "2026-03-06")
+    assert day(trial, "2026-03-06")["cycle_start"] == "2026-03-02"
+
+
+def test_only_one_trial_per_account():
+    events = [{"date": "2026-03-02", "type": "subscribe", "plan": "plus", "trial": True},
+              {"date": "2026-03-03", "type": "cancel"},
+              {"date": "2026-03-10", "type": "subscribe", "plan": "pro", "trial": True}]
+    with pytest.raises(ScenarioError) as error:
+        simulate({"registered": "2026-03-02", "days": 30, "events": events})
+    assert error.value.path == ("events", 2, "trial")
+    allowed = simulate({"registered": "2026-03-02", "days": 30, "events": events,
+                        "policy": {"trial_limit": "unlimited"}})
+    assert charges(allowed) == [("2026-03-17", "subscription", PRO_USD)]
+
+
+# --- refunds -------------------------------------------------------------------------------
+
+def test_cancel_within_the_window_refunds_in_full_and_recomputes_under_free_rules():
+    usage = {"per_active_day": 400}
+    paid = simulate({"registered": "2026-01-10", "days": 40, "usage": usage,
+                     "events": [{"date": "2026-01-12", "type": "subscribe", "plan": "plus"},
+                                {"date": "2026-01-16", "type": "cancel"}]})
+    never = simulate({"registered": "2026-01-10", "days": 40, "usage": usage})
+    assert charges(paid) == [("2026-01-12", "subscription", PLUS_USD), ("2026-01-16", "refund", -PLUS_USD)]
+    assert paid["summary"]["usd_total"] == 0
+    assert day(paid, "2026-01-15")["plan"] == "plus" and day(paid, "2026-01-16")["plan"] == "free"
+    assert day(paid, "2026-01-16")["cycle_start"] == "2026-01-10"
+    assert buckets_from(paid, "2026-01-16") == buckets_from(never, "2026-01-16")
+    assert {e[1] for e in entries(paid, date="2026-01-16")} >= {"refund"}
+
+
+def test_a_refund_keeps_what_was_consumed_and_a_shortfall_becomes_a_negative_balance():
+    extra = 700  # beyond the daily credits, every day
+    result = simulate({"registered": "2026-01-10", "days": 4,
+                       "usage": {"per_active_day": DAILY + extra},
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-13", "type": "cancel"}]})
+    # As if Plus had never been bought: Free allowance + sign-up bonus, minus 3 days already consumed,
+    # then the refund day's daily credits pay part of the deficit.
+    deficit = FREE + SIGNUP - 3 * extra + DAILY
+    assert deficit < 0
+    refund_day = day(result, "2026-01-13")
+    assert refund_day["plan"] == "free"
+    assert refund_day["balance"] == deficit and refund_day["displayed_balance"] == 0
+    assert refund_day["buckets"]["topup"] == deficit
+    assert (refund_day["consumed"], refund_day["restricted"]) == (0, True)
+    assert sum(e["credits"] for e in result["ledger"]) == result["days"][-1]["balance"]
+
+
+def test_a_top_up_cancelled_within_the_window_is_refunded_as_if_never_bought():
+    usage = {"per_active_day": 300}
+    bought = simulate({"registered": "2026-01-10", "days": 30, "usage": usage,
+                       "events": [{"date": "2026-01-15", "type": "topup", "usd": 10},
+                                  {"date": "2026-01-18", "type": "cancel_topup", "of": "2026-01-15"}]})
+    never = simulate({"registered": "2026-01-10", "days": 30, "usage": usage})
+    assert charges(bought) == [("2026-01-15", "topup", 10), ("2026-01-18", "refund", -10)]
+    assert buckets_from(bought, "2026-01-18") == buckets_from(never, "2026-01-18")
+    assert entries(bought, kind="refund") == [("2026-01-18", "refund", "topup", -10 * PER_USD)]
+
+
+def test_a_top_up_cannot_be_cancelled_after_the_window():
+    late = f"2026-01-{15 + WINDOW + 1}"
+    with pytest.raises(ScenarioError) as error:
+        simulate({"registered": "2026-01-10", "days": 30,
+                  "events": [{"date": "2026-01-15", "type": "topup", "usd": 10},
+                             {"date": late, "type": "cancel_topup", "of": "2026-01-15"}]})
+    assert error.value.path == ("events", 1, "of")
+
+
+def test_the_last_day_of_the_window_is_inside_it_unless_policy_says_exclusive():
+    edge = f"2026-01-{15 + WINDOW}"
+    scenario = {"registered": "2026-01-10", "days": 30,
+                "events": [{"date": "2026-01-15", "type": "topup", "usd": 10},
+                           {"date": edge, "type": "cancel_topup", "of": "2026-01-15"}]}
+    assert charges(simulate(scenario))[-1] == (edge, "refund", -10)
+    with pytest.raises(ScenarioError):
+        simulate({**scenario, "policy": {"refund_window_edge": "exclusive"}})
+
+
+def test_cancel_after_the_window_keeps_the_plan_to_the_end_of_the_paid_cycle():
+    result = simulate({"registered": "2026-01-05", "days": 70,
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-25", "type": "cancel"}]})
+    assert charges(result) == [("2026-01-10", "subscription", PLUS_USD)]
+    assert day(result, "2026-02-09")["plan"] == "plus"
+    back = day(result, "2026-02-10")
+    assert back["plan"] == "free" and back["cycle_start"] == "2026-02-05"
+    # back on Free: the Free allowance for the rest of the registration-date cycle
+    assert entries(result, date="2026-02-10", kind="monthly") == [("2026-02-10", "monthly", "monthly", FREE)]
+    assert [e[0] for e in entries(result, kind="monthly")][-1] == "2026-03-05"
+
+
+def test_returning_to_free_can_wait_for_the_next_registration_cycle():
+    result = simulate({"registered": "2026-01-05", "days": 70,
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-25", "type": "cancel"}],
+                       "policy": {"free_allowance_on_return": "next_cycle"}})
+    assert entries(result, date="2026-02-10", kind="monthly") == []
+    assert day(result, "2026-02-10")["buckets"]["monthly"] == 0
+    assert ("2026-03-05", "monthly", "monthly", FREE) in entries(result, kind="monthly")
+
+
+def test_a_renewal_cancelled_within_the_window_is_refunded_unless_policy_says_none():
+    scenario = {"registered": "2026-01-10", "days": 70,
+                "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                           {"date": "2026-02-12", "type": "cancel"}]}
+    full = simulate(scenario)
+    assert charges(full) == [("2026-01-10", "subscription", PLUS_USD), ("2026-02-10", "subscription", PLUS_USD),
+                             ("2026-02-12", "refund", -PLUS_USD)]
+    assert day(full, "2026-02-12")["plan"] == "free"
+    kept = simulate({**scenario, "policy": {"renewal_refund": "none"}})
+    assert charges(kept) == charges(full)[:2]
+    assert day(kept, "2026-03-09")["plan"] == "plus" and day(kept, "2026-03-10")["plan"] == "free"
+
+
+def test_changing_plan_starts_the_new_one_at_once_without_proration():
+    result = simulate({"registered": "2026-01-10", "days": 45,
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-20", "type": "subscribe", "plan": "pro"}]})
+    assert charges(result) == [("2026-01-10", "subscription", PLUS_USD), ("2026-01-20", "subscription", PRO_USD),
+                               ("2026-02-20", "subscription", PRO_USD)]
+    assert entries(result, date="2026-01-20", bucket="monthly") == [
+        ("2026-01-20", "expire", "monthly", -PLUS), ("2026-01-20", "monthly", "monthly", PRO)]
+
+
+# --- order within a day ------------------------------------------------------------------
+
+def test_a_top_up_bought_on_a_day_pays_for_that_days_spending():
+    have = DAILY + FREE + SIGNUP
+    result = simulate({"registered": "2026-01-10", "days": 1, "usage": {"by_date": {"2026-01-10": have + 300}},
+                       "events": [{"date": "2026-01-10", "type": "topup", "usd": 3}]})
+    assert day(result, "2026-01-10")["unmet"] == 0
+
+
+def test_yesterdays_expiry_comes_before_todays_cycle_start_and_grants():
+    result = simulate({"registered": "2026-01-10", "days": 33, "usage": {"by_date": {"2026-02-09": 10,
+                                                                                   "2026-02-10": 10}}})
+    kinds = [(e[1], e[2]) for e in entries(result, date="2026-02-10")]
+    assert kinds == [("expire", "daily"), ("expire", "monthly"), ("expire", "bonus"),
+                     ("monthly", "monthly"), ("daily", "daily"), ("consume", "daily")]
+
+
+def test_events_that_make_no_sense_are_input_errors_naming_the_event():
+    with pytest.raises(ScenarioError) as error:
+        simulate({"registered": "2026-01-10", "days": 30, "events": [{"date": "2026-01-12", "type": "cancel"}]})
+    assert error.value.path == ("events", 0, "type")
+    with pytest.raises(ScenarioError) as error:
+        simulate({"registered": "2026-01-10", "days": 30,
+                  "events": [{"date": "2026-01-12", "type": "subscribe", "plan": "plus"},
+                             {"date": "2026-01-13", "type": "subscribe", "plan": "plus"}]})
+    assert error.value.path == ("events", 1, "plan")
