@@ -7,16 +7,15 @@ applies a scenario's `policy` block. Texts in policy.toml may name numbers as
 
 from __future__ import annotations
 
+import os
 import tomllib
-from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
+from typing import NamedTuple
 
 PLAN_ORDER = ("free", "plus", "pro")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """One cloud plan: `key` (free/plus/pro), display `label`, `monthly_credits`,
     `price_usd` (an operator setting for paid plans), `trial_days` (0 = no trial)."""
 
@@ -28,8 +27,7 @@ class Plan:
     audience: str
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A named rule choice: its `default`, every implemented value in `choices`,
     and the `text` / `alternatives` shown to readers (numbers already filled in)."""
 
@@ -40,8 +38,7 @@ class Setting:
     alternatives: str
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """Numbers and rule choices in force for one simulation. `values` maps each
     setting key to the value in force (the default unless a scenario overrides it)."""
 
@@ -53,13 +50,14 @@ class Policy:
     plans: dict[str, Plan]
     bounds: dict[str, tuple[int, int] | int]
     settings: dict[str, Setting]
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str]
 
-    def __getitem__(self, key: str) -> str:
+    def rule(self, key: str) -> str:
+        """The value in force of the setting `key`."""
         return self.values[key]
 
     def with_overrides(self, overrides: dict[str, str]) -> "Policy":
-        return replace(self, values={**self.values, **overrides})
+        return self._replace(values={**self.values, **overrides})
 
     def number_names(self) -> dict[str, int]:
         """The numbers a text may quote by name."""
@@ -96,6 +94,7 @@ def parse_policy(text: str) -> Policy:
         plans=plans,
         bounds=bounds,
         settings={},
+        values={},
     )
     names = base.number_names()
     settings = {}
@@ -110,13 +109,15 @@ def parse_policy(text: str) -> Policy:
             text=entry["text"].format_map(names),
             alternatives=entry["alternatives"].format_map(names),
         )
-    return replace(base, settings=settings, values={k: s.default for k, s in settings.items()})
+    return base._replace(settings=settings, values={k: s.default for k, s in settings.items()})
 
 
 @cache
 def load_policy() -> Policy:
     """The policy shipped with the package (calculator/policy.toml)."""
-    return parse_policy(resources.files(__package__).joinpath("policy.toml").read_text("utf-8"))
+    # A plain file read: importlib.resources alone would double the CLI's start-up time.
+    with open(os.path.join(os.path.dirname(__file__), "policy.toml"), encoding="utf-8") as file:
+        return parse_policy(file.read())
 
 
 def policy_document(policy: Policy) -> dict:

@@ -9,8 +9,6 @@ The options' events, fed back to `simulate` with the same scenario, reproduce th
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .model import Event, Scenario
 from .policy import PLAN_ORDER, Policy
 from .simulate import run_account
@@ -27,7 +25,7 @@ def recommend(scenario: Scenario, policy: Policy) -> dict:
     options = []
     for plan in PLAN_ORDER:
         events = plan_events(scenario, plan, policy)
-        account = run_account(replace(scenario, events=events), policy, auto_topup=True)
+        account = run_account(scenario._replace(events=events), policy, auto_topup=True)
         listed = [{"date": e.date.isoformat(), "type": e.type, "plan": e.plan, "trial": e.trial}
                   for e in events] + account.bought
         options.append({
