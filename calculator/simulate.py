@@ -491,14 +491,16 @@ CHARGE_JSON = '{"date":"%s","kind":"%s","usd":%d}'
 
 
 def render(account: _Account, policy: Policy) -> str:
-    names: dict[date, str] = {}
-
-    def iso(day: date) -> str:
-        text = names.get(day)
-        if text is None:
-            text = names[day] = day.isoformat()
-        return text
-
+    # Every date in the document is a simulated day: name each once.
+    names = {d.date: d.date.isoformat() for d in account.days}
+    for c in account.charges:
+        names.setdefault(c.date, c.date.isoformat())
+    for e in account.entries:
+        if e.date not in names:
+            names[e.date] = e.date.isoformat()
+    for d in account.days:
+        names.setdefault(d.cycle_start, d.cycle_start.isoformat())
+    iso = names.__getitem__
     days = []
     first_restricted = None
     unmet = 0
@@ -515,7 +517,7 @@ def render(account: _Account, policy: Policy) -> str:
     added = consumed = 0
     ledger = []
     for e in account.entries:
-        ledger.append(ENTRY_JSON % (iso(e.date), e.kind, e.bucket, e.credits, e.balance_after))
+        ledger.append(ENTRY_JSON % (names[e.date], e.kind, e.bucket, e.credits, e.balance_after))
         if e.kind in GRANT_KINDS:
             added += e.credits
         elif e.kind is Kind.CONSUME:
