@@ -158,7 +158,8 @@ def example(ctx: Context, name: str, days: int = 7) -> str:
     case = preset(name)
     result = json.loads(preset_result(name))
     scenario = case["scenario"]
-    lines = [f"**{case['title']}.** {case['summary']}", "", scenario_text(scenario), ""]
+    lines = [f"**{case['title']}.** {case['summary']}", "", scenario_text(scenario), "",
+             '<div class="worked-example" markdown>', ""]
     lines += ["| Date | Plan | Wanted | Used | Unmet | Daily | Monthly | Bonus | Top-up | Balance |",
               "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for d in result["days"][:days]:
@@ -167,7 +168,7 @@ def example(ctx: Context, name: str, days: int = 7) -> str:
         lines.append(f"| {d['date']} | {d['plan'].title()} | {d['wanted']:,} | {d['consumed']:,} | "
                      f"{d['unmet']:,} | {b['daily']:,} | {b['monthly']:,} | {b['bonus']:,} | {b['topup']:,} | "
                      f"{balance} |")
-    lines += ["", outcome(result, len(result["days"])), "",
+    lines += ["", "</div>", "", outcome(result, len(result["days"])), "",
               calculator_link(ctx, name, "See every day of this case in the calculator")]
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build_site(source: Path, out: Path) -> subprocess.CompletedProcess:
+def build_site(source: Path, out: Path, site_url: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url:
+        env["SITE_URL"] = site_url
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                          cwd=source, capture_output=True, text=True, env={**__import__("os").environ,
-                                                                             "NO_MKDOCS_2_WARNING": "1"})
+                          cwd=source, capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="session")

@@ -74,11 +74,15 @@ function table(caption, headers, rows, numeric) {
     h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { class: numeric[i] ? "calc-num" : null }, c))))));
 }
 
+// A wide table scrolls sideways on small screens; keyboard users focus it to scroll it.
+const scrollRegion = (label, child) =>
+  h("div", { class: "md-typeset__scrollwrap", tabindex: "0", role: "region", "aria-label": `${label} (scrolls sideways)` }, child);
+
 export function renderLedger(root, result, showAll, toggle) {
   const entries = showAll ? result.ledger : result.ledger.slice(0, LEDGER_ROWS);
   const rows = entries.map((e) => [e.date, e.kind, e.bucket, e.credits > 0 ? `+${fmt(e.credits)}` : fmt(e.credits), fmt(e.balance_after)]);
   root.replaceChildren(
-    h("div", { class: "md-typeset__scrollwrap" }, h("div", { class: "md-typeset__table" },
+    scrollRegion("Credits History", h("div", { class: "md-typeset__table" },
       table(`Credits History: ${fmt(result.ledger.length)} entries`, ["Date", "Kind", "Bucket", "Credits", "Balance after"], rows, [0, 0, 0, 1, 1]))),
     result.ledger.length > LEDGER_ROWS
       ? h("button", { type: "button", class: "md-button calc-small", onclick: toggle }, showAll ? `Show the first ${LEDGER_ROWS} only` : `Show all ${fmt(result.ledger.length)} entries`)
@@ -89,7 +93,7 @@ export function renderLedger(root, result, showAll, toggle) {
 export function renderDays(root, result) {
   const rows = result.days.map((d) => [d.date, d.plan, d.cycle_start, fmt(d.wanted), fmt(d.consumed), fmt(d.unmet),
     fmt(d.buckets.daily), fmt(d.buckets.monthly), fmt(d.buckets.bonus), fmt(d.buckets.topup), fmt(d.balance), d.restricted ? "yes" : ""]);
-  root.replaceChildren(h("div", { class: "md-typeset__scrollwrap" }, h("div", { class: "md-typeset__table" },
+  root.replaceChildren(scrollRegion("Every simulated day", h("div", { class: "md-typeset__table" },
     table("Every simulated day, at the end of the day", ["Date", "Plan", "Cycle start", "Wanted", "Used", "Unmet", "Daily", "Monthly", "Bonus", "Top-up", "Balance", "Restricted"],
       rows, [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0]))));
 }
