@@ -67,7 +67,10 @@ def test_filling_the_form_shows_summary_chart_and_ledger(watched, base_url):
     assert page.locator("[data-testid=calc-chart] svg polygon").count() >= 1
     kinds = page.locator("[data-testid=calc-ledger] tbody tr td:nth-child(2)").all_inner_texts()
     assert "refund" in kinds and "consume" in kinds
-    last_plan = page.locator("[data-testid=calc-days] tbody tr").last.locator("td").nth(1).text_content()
+    page.click("[data-testid=calc-days-details] summary")  # the day table is drawn when opened
+    simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated"
+    assert page.locator("[data-testid=calc-days] tbody tr").count() == simulated
+    last_plan = page.locator("[data-testid=calc-days] tbody tr").last.locator("td").nth(1).inner_text()
     assert last_plan == "free"
     assert watched.errors == []
 

@@ -29,7 +29,7 @@ export function renderForm(root, scenario, policy, changed) {
   const registered = h("input", { type: "date", value: scenario.registered ?? "", "data-testid": "calc-registered", required: true,
     onchange: (e) => { const months = monthsOf(scenario); scenario.registered = e.target.value; setMonths(months); update(); } });
   const months = h("input", { type: "number", min: 1, max: 120, step: 1, value: monthsOf(scenario), "data-testid": "calc-months",
-    onchange: (e) => { setMonths(Math.max(1, Math.min(120, Math.round(Number(e.target.value) || 1)))); update(); } });
+    oninput: (e) => { setMonths(Math.max(1, Math.min(120, Math.round(Number(e.target.value) || 1)))); update(); } });
   const daysNote = h("small", { class: "calc-days-note" });
   function setMonths(m) {
     if (!scenario.registered) return;

@@ -5,7 +5,7 @@ import { download, fmt, h, s, usd } from "./dom.js";
 const BUCKETS = [
   ["daily", "Daily credits"], ["monthly", "Monthly allowance"], ["bonus", "Bonus credits"], ["topup", "Top-up credits"],
 ];
-const LEDGER_ROWS = 200;
+const LEDGER_ROWS = 60;  // one screenful or so; "Show all" lists every entry
 
 export function renderSummary(root, result) {
   const sum = result.summary;
