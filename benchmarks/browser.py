@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+from tests.browser.conftest import ARGS, CHROMIUM, QuietHandler  # noqa: E402  (one launch recipe)
+from tests.site.conftest import build_site  # noqa: E402
+
 LOADS = 7
 CHANGES = 15
 PINGS = 200  # per batch
@@ -55,20 +54,10 @@ FIRST_RESULT = """() => new Promise(resolve => {
 })"""
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm"}
-
-    def log_message(self, *args):
-        pass
-
-
 def build_and_serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": base + "docs/"}
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(root / "docs")],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = build_site(ROOT, root / "docs", site_url=base + "docs/")
     if done.returncode != 0:
         raise SystemExit(f"mkdocs build failed:\n{done.stderr}")
     (root / "bare").mkdir()

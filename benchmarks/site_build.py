@@ -11,15 +11,15 @@ Not a test: nothing here fails a build.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.site.conftest import build_site  # noqa: E402  (the same build the tests run)
 ROUNDS = 5
 ONE_PAGE_CONFIG = """\
 site_name: One page
@@ -30,10 +30,8 @@ theme:
 
 
 def timed_build(config_dir: Path, out: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
-                          cwd=config_dir, env=env, capture_output=True, text=True)
+    done = build_site(config_dir, out)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"mkdocs build in {config_dir} failed:\n{done.stderr}")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from calculator.api import run
 from tests.browser.conftest import Watched, wait_ready
@@ -69,7 +70,7 @@ def test_filling_the_form_shows_summary_chart_and_ledger(watched, base_url):
     assert "refund" in kinds and "consume" in kinds
     page.click("[data-testid=calc-days-details] summary")  # the day table is drawn when opened
     simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated"
-    assert page.locator("[data-testid=calc-days] tbody tr").count() == simulated
+    expect(page.locator("[data-testid=calc-days] tbody tr")).to_have_count(simulated)  # the toggle event is async
     last_plan = page.locator("[data-testid=calc-days] tbody tr").last.locator("td").nth(1).inner_text()
     assert last_plan == "free"
     assert watched.errors == []
