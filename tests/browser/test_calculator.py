@@ -129,6 +129,22 @@ def test_faq_preset_link_opens_that_case_through_instant_navigation(watched, bas
     assert watched.errors == []
 
 
+def test_instant_navigation_from_the_home_page_boots_one_engine(watched, base_url):
+    # The calculator page starts its worker from an inline script, which instant
+    # navigation re-runs; from the home page (another folder depth) it must still work.
+    page = watched.page
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__sameDocument = true")
+    page.click(".md-tabs a[href$='calculator/']")
+    wait_ready(page)
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert len([w for w in page.workers if w.url.endswith("/calculator/worker.js")]) == 1
+    assert all("/docs/assets/" in u for u in watched.requests if "pyodide" in u)
+    assert watched.errors == []
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_load_nothing_from_other_origins_and_no_pyodide_outside_the_calculator(watched, base_url, path):
     page = watched.page

@@ -13,27 +13,37 @@ function setStatus(status) {
   for (const listener of listeners) listener(current);
 }
 
+function onMessage(event) {
+  const message = event.data;
+  if (message.type === "status") {
+    setStatus(message);
+    if (message.state === "error") failPending(new Error(message.message));
+    return;
+  }
+  const request = pending.get(message.id);
+  if (!request) return;
+  pending.delete(message.id);
+  if (message.code === 0) request.resolve(message.output);
+  else request.reject(new Error(message.output));
+}
+
+function onError(event) {
+  const error = new Error(`The calculator could not start: ${event.message || "the worker failed to load"}`);
+  setStatus({ state: "error", message: error.message });
+  failPending(error);
+}
+
+// The calculator page starts the worker early, from an inline script, as
+// window.__creditEngineBoot = {worker, early}; take it over once, with what it queued.
 function start() {
-  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  const boot = window.__creditEngineBoot;
+  const adopt = boot && !boot.adopted;
+  worker = adopt ? boot.worker : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  window.__creditEngineBoot = { worker, early: [], adopted: true };
   setStatus({ state: "loading", message: "Starting the calculator…", progress: 0 });
-  worker.onmessage = (event) => {
-    const message = event.data;
-    if (message.type === "status") {
-      setStatus(message);
-      if (message.state === "error") failPending(new Error(message.message));
-      return;
-    }
-    const request = pending.get(message.id);
-    if (!request) return;
-    pending.delete(message.id);
-    if (message.code === 0) request.resolve(message.output);
-    else request.reject(new Error(message.output));
-  };
-  worker.onerror = (event) => {
-    const error = new Error(`The calculator could not start: ${event.message || "the worker failed to load"}`);
-    setStatus({ state: "error", message: error.message });
-    failPending(error);
-  };
+  worker.onmessage = onMessage;
+  worker.onerror = onError;
+  for (const event of adopt ? boot.early : []) (event.type === "error" ? onError : onMessage)(event);
 }
 
 function failPending(error) {
