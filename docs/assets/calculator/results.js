@@ -7,13 +7,21 @@ const BUCKETS = [
 ];
 const LEDGER_ROWS = 60;  // one screenful or so; "Show all" lists every entry
 
+function chargesNote(charges) {
+  const refunds = charges.filter((c) => c.kind === "refund").length;
+  const paid = charges.length - refunds;
+  if (!charges.length) return "nothing charged";
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return refunds ? `${plural(paid, "charge")}, ${plural(refunds, "refund")}` : plural(paid, "charge");
+}
+
 export function renderSummary(root, result) {
   const sum = result.summary;
   const card = (testid, label, value, note) => h("div", { class: "calc-card", "data-testid": testid },
     h("span", { class: "calc-card__label" }, label), h("strong", {}, value), note ? h("small", {}, note) : null);
   const last = result.days[result.days.length - 1];
   root.replaceChildren(
-    card("summary-usd", "Money spent", usd(sum.usd_total), `${result.charges.length} charge${result.charges.length === 1 ? "" : "s"} and refunds`),
+    card("summary-usd", "Money spent", usd(sum.usd_total), chargesNote(result.charges)),
     card("summary-added", "Credits added", fmt(sum.credits_added)),
     card("summary-consumed", "Credits used", fmt(sum.credits_consumed)),
     card("summary-unmet", "Wanted but not served", fmt(sum.unmet), sum.unmet ? "the balance ran out" : "all usage served"),
