@@ -51,8 +51,12 @@ export function renderChart(root, result, scenario) {
     }
     upper.forEach((v, i) => { base[i] = v; });
   }
-  const restricted = days.map((d, i) => d.restricted ? s("rect", { x: x(i) - plotW / days.length / 2, y: top + plotH + 2,
-    width: Math.max(1.5, plotW / days.length), height: 6, class: "calc-restricted" }, s("title", {}, `${d.date}: restricted`)) : null);
+  const slot = Math.max(1.5, plotW / days.length); // a day's width, kept inside the plot
+  const restricted = days.map((d, i) => {
+    if (!d.restricted) return null;
+    const from = Math.min(Math.max(left, x(i) - slot / 2), left + plotW - slot);
+    return s("rect", { x: from, y: top + plotH + 2, width: slot, height: 6, class: "calc-restricted" }, s("title", {}, `${d.date}: restricted`));
+  });
   const index = new Map(days.map((d, i) => [d.date, i]));
   const markers = (scenario.events ?? []).filter((e) => index.has(e.date)).map((e) => {
     const i = index.get(e.date);
@@ -64,7 +68,7 @@ export function renderChart(root, result, scenario) {
     s("line", { x1: left, x2: left + plotW, y1: y(v), y2: y(v) }), s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, fmt(Math.round(v)))));
   const step = Math.max(1, Math.ceil(days.length / 8));
   const xTicks = days.map((d, i) => (i % step === 0 || i === days.length - 1) && (i === days.length - 1 || days.length - 1 - i >= step / 2)
-    ? s("text", { x: x(i), y: height - 18, "text-anchor": "middle", class: "calc-axis" }, d.date.slice(5)) : null);
+    ? s("text", { x: x(i), y: height - 18, "text-anchor": i === days.length - 1 && i > 0 ? "end" : "middle", class: "calc-axis" }, d.date.slice(5)) : null);
   const first = days[0].date, last = days[days.length - 1].date;
   root.replaceChildren(
     s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "calc-chart-title", class: "calc-chart-svg" },
