@@ -88,7 +88,8 @@ def bare_boot_ms(browser, url: str) -> float:
         context.close()
 
 
-def resimulation_and_ping_ms(browser, url: str) -> tuple[list[float], list[float], int]:
+def resimulation_and_ping_ms(browser, url: str) -> tuple[list[float], list[float], int, list[float], list[float]]:
+    """Re-simulation times, empty round trips, days simulated, engine-only times, frame floors."""
     context = browser.new_context()
     try:
         page = context.new_page()

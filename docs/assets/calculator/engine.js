@@ -39,7 +39,7 @@ function start() {
   const boot = window.__creditEngineBoot;
   const adopt = boot && !boot.adopted;
   worker = adopt ? boot.worker : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  window.__creditEngineBoot = { worker, early: [], adopted: true };
+  window.__creditEngineBoot = { worker, adopted: true };
   setStatus({ state: "loading", message: "Starting the calculator…", progress: 0 });
   worker.onmessage = onMessage;
   worker.onerror = onError;

@@ -9,7 +9,8 @@ function nameSearchDialog() {
 function focusableScrollRegions() {
   // A table wider than the screen scrolls sideways; keyboard users must be able to
   // focus it to scroll it (axe: scrollable-region-focusable).
-  for (const wrap of document.querySelectorAll(".md-typeset__scrollwrap")) {
+  // Wraps that are already regions (the calculator's tables) keep their own names.
+  for (const wrap of document.querySelectorAll(".md-typeset__scrollwrap:not([role=region])")) {
     if (wrap.scrollWidth > wrap.clientWidth + 1) {
       wrap.tabIndex = 0;
       wrap.setAttribute("role", "region");
