@@ -1,8 +1,9 @@
 """The policy: every number and rule choice, read from policy.toml.
 
 `load_policy()` reads the file shipped inside the package once; `Policy.with_overrides`
-applies a scenario's `policy` block. Texts in policy.toml may name numbers as
-`{daily_credits}`; they are filled in here so that no text repeats a number by hand.
+applies a scenario's `policy` block and `Policy.with_prices` its `prices`. Texts in
+policy.toml may name numbers as `{daily_credits}`; they are filled in here so that no
+text repeats a number by hand.
 """
 
 from __future__ import annotations
@@ -13,29 +14,46 @@ from functools import cache
 from typing import NamedTuple
 
 PLAN_ORDER = ("free", "plus", "pro")
+BASES = ("published", "reading")
 
 
 class Plan(NamedTuple):
     """One cloud plan: `key` (free/plus/pro), display `label`, `monthly_credits`,
-    `price_usd` (an operator setting for paid plans), `trial_days` (0 = no trial)."""
+    `price_cents` (an operator setting for paid plans, or the scenario's own price),
+    `trial_days` (0 = no trial) and the `audience` it is made for."""
 
     key: str
     label: str
     monthly_credits: int
-    price_usd: int
+    price_cents: int
     trial_days: int
     audience: str
 
+    @property
+    def price_usd(self) -> int | float:
+        """The price in USD as a number: whole dollars as an int, otherwise cents as a float."""
+        return self.price_cents // 100 if self.price_cents % 100 == 0 else self.price_cents / 100
+
 
 class Setting(NamedTuple):
-    """A named rule choice: its `default`, every implemented value in `choices`,
-    and the `text` / `alternatives` shown to readers (numbers already filled in)."""
+    """A named rule choice. `title` says what it is about in the customer's words;
+    `basis` is "published" (Eigent states it; `source` quotes the fact) or "reading"
+    (the calculator's choice where the source is silent). `choices` maps every value
+    the engine implements to the sentence stating it (numbers filled in); `others`
+    names readings the engine does not implement."""
 
     key: str
+    title: str
+    basis: str
+    source: str
     default: str
-    choices: tuple[str, ...]
-    text: str
-    alternatives: str
+    choices: dict[str, str]
+    others: str
+
+    @property
+    def text(self) -> str:
+        """The sentence stating the default."""
+        return self.choices[self.default]
 
 
 class Policy(NamedTuple):
@@ -47,6 +65,7 @@ class Policy(NamedTuple):
     signup_bonus: int
     invite_bonus: int
     refund_window_days: int
+    pack_usd: int
     plans: dict[str, Plan]
     bounds: dict[str, tuple[int, int] | int]
     settings: dict[str, Setting]
@@ -59,6 +78,11 @@ class Policy(NamedTuple):
     def with_overrides(self, overrides: dict[str, str]) -> "Policy":
         return self._replace(values={**self.values, **overrides})
 
+    def with_prices(self, cents: dict[str, int]) -> "Policy":
+        """The policy with some plans' prices replaced (in cents), e.g. the prices the app shows."""
+        plans = {key: plan._replace(price_cents=cents.get(key, plan.price_cents)) for key, plan in self.plans.items()}
+        return self._replace(plans=plans)
+
     def number_names(self) -> dict[str, int]:
         """The numbers a text may quote by name."""
         low, high = self.bounds["topup_usd"]
@@ -70,20 +94,39 @@ class Policy(NamedTuple):
             "refund_window_days": self.refund_window_days,
             "topup_usd_min": low,
             "topup_usd_max": high,
+            "pack_usd": self.pack_usd,
         }
 
     def assumptions(self) -> list[dict]:
-        """Every setting in force, as `{key, value, text}`, in policy.toml order."""
+        """Every setting in force, as `{key, value, basis, title, text}`, in policy.toml order;
+        `text` states the value in force."""
         return [
-            {"key": key, "value": self.values[key], "text": setting.text}
+            {"key": key, "value": self.values[key], "basis": setting.basis, "title": setting.title,
+             "text": setting.choices[self.values[key]]}
             for key, setting in self.settings.items()
         ]
+
+
+def parse_setting(key: str, entry: dict, names: dict[str, int]) -> Setting:
+    where = f"policy.toml: settings.{key}"
+    if entry.get("basis") not in BASES:
+        raise ValueError(f"{where}.basis must be one of {', '.join(BASES)}")
+    if entry["basis"] == "published" and not entry.get("source"):
+        raise ValueError(f"{where}: a published rule needs a `source` quoting the product fact")
+    choices = {value: text.format_map(names) for value, text in entry["choices"].items()}
+    if entry["default"] not in choices:
+        raise ValueError(f"{where}.default {entry['default']!r} is not one of its choices")
+    return Setting(key=key, title=entry["title"], basis=entry["basis"], source=entry.get("source", ""),
+                   default=entry["default"], choices=choices, others=entry.get("others", "").format_map(names))
 
 
 def parse_policy(text: str) -> Policy:
     """Build a Policy from the text of a policy.toml."""
     raw = tomllib.loads(text)
-    plans = {key: Plan(key=key, **raw["plans"][key]) for key in PLAN_ORDER}
+    plans = {}
+    for key in PLAN_ORDER:
+        entry = dict(raw["plans"][key])
+        plans[key] = Plan(key=key, price_cents=round(entry.pop("price_usd") * 100), **entry)
     bounds = {k: tuple(v) if isinstance(v, list) else v for k, v in raw["bounds"].items()}
     base = Policy(
         credits_per_usd=raw["currency"]["credits_per_usd"],
@@ -91,24 +134,14 @@ def parse_policy(text: str) -> Policy:
         signup_bonus=raw["grants"]["signup_bonus"],
         invite_bonus=raw["grants"]["invite_bonus"],
         refund_window_days=raw["refunds"]["window_days"],
+        pack_usd=raw["advisor"]["pack_usd"],
         plans=plans,
         bounds=bounds,
         settings={},
         values={},
     )
     names = base.number_names()
-    settings = {}
-    for key, entry in raw["settings"].items():
-        choices = tuple(entry["choices"])
-        if entry["default"] not in choices:
-            raise ValueError(f"policy.toml: settings.{key}.default {entry['default']!r} is not one of its choices")
-        settings[key] = Setting(
-            key=key,
-            default=entry["default"],
-            choices=choices,
-            text=entry["text"].format_map(names),
-            alternatives=entry["alternatives"].format_map(names),
-        )
+    settings = {key: parse_setting(key, entry, names) for key, entry in raw["settings"].items()}
     return base._replace(settings=settings, values={k: s.default for k, s in settings.items()})
 
 
@@ -131,8 +164,8 @@ def policy_document(policy: Policy) -> dict:
         },
         "bounds": {key: list(v) if isinstance(v, tuple) else v for key, v in policy.bounds.items()},
         "settings": [
-            {"key": s.key, "default": s.default, "choices": list(s.choices), "text": s.text,
-             "alternatives": s.alternatives}
+            {"key": s.key, "title": s.title, "basis": s.basis, "source": s.source, "default": s.default,
+             "choices": [{"value": value, "text": text} for value, text in s.choices.items()], "others": s.others}
             for s in policy.settings.values()
         ],
     }

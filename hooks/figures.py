@@ -69,7 +69,7 @@ def lookup(policy: Policy, path: str):
     parts = path.split(".")
     if len(parts) == 3 and parts[0] == "plans" and parts[1] in policy.plans:
         plan = policy.plans[parts[1]]
-        if parts[2] in plan._fields:
+        if parts[2] in plan._fields or parts[2] == "price_usd":
             return getattr(plan, parts[2])
     if len(parts) == 2 and parts[0] == "numbers" and parts[1] in policy.number_names():
         return policy.number_names()[parts[1]]
@@ -130,10 +130,9 @@ def assumptions(ctx: Context) -> str:
         out.append(f"### `{setting.key}` {{#{setting.key}}}\n")
         out.append(f"Default: **`{setting.default}`**. {setting.text}\n")
         if others:
-            out.append(f"Other values you can choose: {', '.join(f'`{c}`' for c in others)}. "
-                       f"{setting.alternatives}\n")
-        else:
-            out.append(f"No other value is implemented. {setting.alternatives}\n")
+            out.append("Other values you can choose: " + " ".join(f"`{c}`: {setting.choices[c]}" for c in others) + "\n")
+        if setting.others:
+            out.append(f"{setting.others}\n")
     return "\n".join(out)
 
 

@@ -86,5 +86,5 @@ def valid_scenarios(draw, max_days: int = 120, with_events: bool = True) -> dict
             scenario["events"] = drawn
     overrides = draw(st.dictionaries(st.sampled_from(sorted(POLICY.settings)), st.none(), max_size=3))
     if overrides:
-        scenario["policy"] = {k: draw(st.sampled_from(POLICY.settings[k].choices)) for k in overrides}
+        scenario["policy"] = {k: draw(st.sampled_from(sorted(POLICY.settings[k].choices))) for k in overrides}
     return scenario

@@ -183,11 +183,11 @@ function assumptionsPanel(scenario, policy, update) {
         else scenario.policy[setting.key] = e.target.value;
         if (!Object.keys(scenario.policy).length) delete scenario.policy;
         update();
-      } }, setting.choices.map((c) => h("option", { value: c }, c === setting.default ? `${c} (default)` : c)));
+      } }, setting.choices.map(({ value: c }) => h("option", { value: c }, c === setting.default ? `${c} (default)` : c)));
     select.value = scenario.policy?.[setting.key] ?? setting.default;
     return h("div", { class: "calc-setting" },
       field(setting.key, select),
-      h("p", {}, setting.text, " ", h("a", { href: `../assumptions/#${setting.key}` }, `More about ${setting.key}`)));
+      h("p", {}, setting.choices.find((c) => c.value === setting.default).text, " ", h("a", { href: `../assumptions/#${setting.key}` }, `More about ${setting.key}`)));
   });
   return h("details", { class: "calc-assumptions" }, h("summary", {}, "Assumptions"),
     h("p", { class: "calc-hint" }, "How the calculator reads the rules Eigent leaves open. ",
