@@ -7,16 +7,24 @@ After each build, `assets/pyodide/` in the site holds:
 - the engine's wheel, built from this repository;
 - `pyodide-lock.json`: the npm package's lockfile plus the engine wheel, added by
   `pyodide lockfile add-wheels`, so Pyodide loads the engine by name and checks
-  its sha256.
+  its sha256;
+- `engine-<key>.snapshot`: a memory snapshot of Pyodide with the engine imported,
+  made in Node by make_snapshot.mjs (so the build needs Node), stamped with the
+  Pyodide version and the wheel's sha256 (the wheel holds policy.toml, so the
+  policy is covered), gzip-compressed after a one-line JSON header;
+- `boot.json`: what the worker needs before it starts: the snapshot's file name,
+  and the size of every file the boot downloads (for an honest progress bar).
 
 The worker finds these files relative to its own URL, so the site works from any
-sub-path. Wheel and lockfile are cached under build/ keyed by a hash of their
-inputs: `mkdocs serve` rebuilds stay fast.
+sub-path. Wheel, lockfile and snapshot are cached under build/ keyed by a hash of
+their inputs: `mkdocs serve` rebuilds stay fast, and a new engine gets a new
+snapshot by itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -26,7 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
 CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 CACHE = ROOT / "build" / "engine-wheel"
+SNAPSHOT_CACHE = ROOT / "build" / "engine-snapshot"
+SNAPSHOT_MAKER = Path(__file__).with_name("make_snapshot.mjs")
+SNAPSHOT_FORMAT = "eigent-engine-snapshot/1"
 LOCK_NAME = "pyodide-lock.json"
+BOOT_NAME = "boot.json"
+PACKAGE = "eigent-credit-calculator"
 
 
 class VendorError(Exception):
@@ -46,6 +59,19 @@ def on_post_build(config, **kwargs) -> None:
             stale.unlink()
     copy_if_changed(wheel, target / wheel.name)
     copy_if_changed(lock, target / LOCK_NAME)
+    snapshot = engine_snapshot(wheel)
+    for stale in target.glob("*.snapshot"):
+        if stale.name != snapshot.name:
+            stale.unlink()
+    copy_if_changed(snapshot, target / snapshot.name)
+    boot = {
+        "pyodide": pyodide_version(),
+        "engine": sha256(wheel),
+        "snapshot": snapshot.name,
+        # Uncompressed sizes: a host may compress in transit, and fetch counts decoded bytes.
+        "sizes": {path.name: path.stat().st_size for path in sorted(target.iterdir()) if path.name != BOOT_NAME},
+    }
+    (target / BOOT_NAME).write_text(json.dumps(boot, indent=1) + "\n", encoding="utf-8")
 
 
 def copy_if_changed(source: Path, target: Path) -> None:
@@ -87,7 +113,35 @@ def engine_wheel_and_lock() -> tuple[Path, Path]:
     return wheels[0], lock
 
 
+def pyodide_version() -> str:
+    return json.loads((PYODIDE_NPM / "package.json").read_text("utf-8"))["version"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def engine_snapshot(wheel: Path) -> Path:
+    """The snapshot for this Pyodide and this wheel, made once per pair."""
+    stamp = {"format": SNAPSHOT_FORMAT, "pyodide": pyodide_version(), "engine": sha256(wheel)}
+    key = hashlib.sha256(json.dumps(stamp, sort_keys=True).encode() + SNAPSHOT_MAKER.read_bytes()).hexdigest()[:16]
+    snapshot = SNAPSHOT_CACHE / f"engine-{key}.snapshot"
+    if snapshot.is_file():
+        return snapshot
+    node = shutil.which("node")
+    if node is None:
+        raise VendorError("Node.js is needed to build the site: the engine's memory snapshot is made by running "
+                          "Pyodide in Node (hooks/make_snapshot.mjs). Install Node 20 or newer and build again.")
+    if SNAPSHOT_CACHE.exists():
+        shutil.rmtree(SNAPSHOT_CACHE)
+    SNAPSHOT_CACHE.mkdir(parents=True)
+    partial = snapshot.with_suffix(".partial")
+    run([node, str(SNAPSHOT_MAKER), str(PYODIDE_NPM), str(wheel), str(partial), json.dumps(stamp)])
+    partial.rename(snapshot)
+    return snapshot
+
+
 def run(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise VendorError(f"{' '.join(command[:4])} … failed:\n{done.stdout}\n{done.stderr}")
+        raise VendorError(f"{' '.join(command[:4])} … failed:\n{done.stdout}\n{done.stderr[-4000:]}")

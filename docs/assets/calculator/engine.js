@@ -1,6 +1,11 @@
 // The page side of the engine: one Web Worker per tab, created on first use.
 // Material's instant navigation keeps this module alive across page changes, so
 // going back to the calculator reuses the worker that is already booted.
+//
+// Once the engine is ready, the page says so with a "credit-engine:ready" event: the
+// service worker's registration script (assets/javascripts/offline.js) then keeps the
+// engine for return visits and offline use. Where no service worker can, the worker
+// keeps its memory snapshot in the HTTP cache itself ("keep-snapshot").
 
 let worker = null;
 let nextId = 1;
@@ -8,10 +13,26 @@ const pending = new Map();
 const listeners = new Set();
 let current = { state: "idle", message: "", progress: 0 };
 
+let offlineUnavailable = Boolean(window.offlineUnavailable);
+
 function setStatus(status) {
+  const wasReady = current.state === "ready";
   current = status;
   for (const listener of listeners) listener(current);
+  if (status.state === "ready" && !wasReady) {
+    window.dispatchEvent(new Event("credit-engine:ready"));
+    keepSnapshot();
+  }
 }
+
+function keepSnapshot() {
+  if (offlineUnavailable && current.state === "ready") worker.postMessage({ type: "keep-snapshot" });
+}
+
+window.addEventListener("offline:unavailable", () => {
+  offlineUnavailable = true;
+  keepSnapshot();
+});
 
 function onMessage(event) {
   const message = event.data;

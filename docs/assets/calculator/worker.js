@@ -1,44 +1,380 @@
 // The engine's Web Worker (a module worker: Pyodide 314 supports no other kind).
-// Boots Pyodide once, loads the engine wheel by name from the site's own lockfile,
-// then answers requests. Protocol, one shape per message:
+// Boots Pyodide once, then answers requests. Protocol, one shape per message:
 //   page → worker  {id, type: "run", command: "simulate"|"recommend", text}
 //                  {id, type: "ping"}                       (an empty round trip)
-//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress}
+//                  {type: "keep-snapshot"}                  (no service worker: fetch the
+//                                                            snapshot for the next visit)
+//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, step, boot}
 //                  {id, type: "result", code, output}       (code 0: output is the JSON text;
 //                                                            2: the one-line input error)
 // Errors come back as data; only strings cross the JS/Python boundary.
+//
+// Two ways to boot, with the same result (tests/browser/test_snapshot.py):
+// - from the build's memory snapshot (hooks/make_snapshot.mjs): Pyodide restores a
+//   Python that has already started and imported the engine. Used when the snapshot is
+//   already on this device (a return visit), or when the link is fast enough that its
+//   6 MB cost less than starting Python (measured while the runtime downloads).
+// - normally: start Python, load the engine wheel by name from the site's lockfile.
+//   Once an answer is shown, the service worker (or, without one, this worker) fetches
+//   the snapshot in the background for the next visit.
+// A snapshot made for another Pyodide or another wheel, or one that does not load,
+// is dropped silently for a normal boot: the reader never sees the difference.
+//
+// Every download is counted as its bytes arrive, against sizes the build wrote into
+// boot.json; a download that receives nothing for STALL_MS fails the boot with an
+// error (the page offers Retry, which starts a new worker).
 
 const PACKAGE = "eigent-credit-calculator";
-const base = new URL("../pyodide/", import.meta.url);
+const SNAPSHOT_FORMAT = "eigent-engine-snapshot/1";
+const STALL_MS = 15_000;
+// The snapshot is fetched at once on a first visit only above this throughput (bytes
+// per second): its download must cost less than what it saves (starting Python and
+// importing the engine, about 1 s on a laptop; see benchmarks/README.md).
+const FAST_LINK = 8_000_000;
+const MEASURE_MS = 300; // how long to watch the downloads before deciding
 
-function status(state, message, progress) {
-  postMessage({ type: "status", state, message, progress });
+const base = new URL("../pyodide/", import.meta.url);
+const at = (name) => new URL(name, base).href;
+const networkFetch = globalThis.fetch.bind(globalThis);
+
+// ---- status and progress -------------------------------------------------------
+
+const progress = { received: 0, total: 0, step: "Starting the calculator…", value: 0, boot: null };
+let lastPosted = 0;
+
+function status(state, message, value) {
+  postMessage({ type: "status", state, message, progress: value, step: progress.step, boot: progress.boot });
+}
+
+function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1);
+}
+
+// While anything downloads, the bar follows the bytes received (up to 90%: the rest
+// is the steps that only use the processor) and the text counts them.
+function report(force = false) {
+  const now = performance.now();
+  if (!force && now - lastPosted < 100) return;
+  lastPosted = now;
+  const { received, total } = progress;
+  if (!inFlight.size || !total) {
+    status("loading", progress.step, progress.value);
+    return;
+  }
+  const done = Math.min(received, total);
+  status("loading", `Downloading the Python runtime: ${megabytes(done)} of ${megabytes(total)} MB`, 0.9 * (done / total));
+}
+
+function step(message, value) {
+  progress.step = message;
+  progress.value = value;
+  report(true);
+}
+
+// ---- downloads: counted, watched for stalls ------------------------------------
+
+let failBoot;
+const bootFailed = new Promise((_, reject) => { failBoot = reject; });
+bootFailed.catch(() => {});
+const inFlight = new Map(); // name → AbortController (null for a module import)
+const bootStarted = performance.now();
+let lastActivity = bootStarted;
+let lastTick = bootStarted;
+
+const watchdog = setInterval(() => {
+  const now = performance.now();
+  // A late tick means this thread was busy (Python starting): no time to blame on the network.
+  if (now - lastTick > 3000) lastActivity = now;
+  lastTick = now;
+  if (inFlight.size && now - lastActivity > STALL_MS) {
+    const names = [...inFlight.keys()].join(", ");
+    for (const controller of inFlight.values()) controller?.abort();
+    failBoot(new Error(`the download stopped: nothing arrived for ${STALL_MS / 1000} seconds (${names}). Check the connection and retry.`));
+  }
+}, 1000);
+
+const dropped = new Set(); // downloads given up on purpose (a snapshot that will not be used)
+
+const receivedBy = new Map();
+
+function drop(name) {
+  dropped.add(name);
+  progress.received -= receivedBy.get(name) ?? 0;
+  inFlight.get(name)?.abort();
+  finished(name);
+}
+
+function started(name, controller = null) {
+  inFlight.set(name, controller);
+  lastActivity = performance.now();
+}
+
+function finished(name) {
+  if (!inFlight.delete(name)) return;
+  lastActivity = performance.now();
+  report(true);
+}
+
+// Counts a response's bytes as they arrive by reading a clone, so the caller still gets
+// the untouched response, and a download nobody reads yet keeps going. A failure after
+// the headers fails the boot: Pyodide would only log it and wait forever.
+function counted(name, response, controller = null) {
+  if (!response.body) return response;
+  started(name, controller);
+  const reader = response.clone().body.getReader();
+  (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || dropped.has(name)) break;
+      progress.received += value.byteLength;
+      receivedBy.set(name, (receivedBy.get(name) ?? 0) + value.byteLength);
+      lastActivity = performance.now();
+      report();
+    }
+  })().then(() => finished(name), (error) => {
+    finished(name);
+    if (!dropped.has(name)) failBoot(new Error(`${name} stopped downloading (${error.message})`));
+  });
+  return response;
+}
+
+async function download(name, init = {}) {
+  const controller = new AbortController();
+  started(name, controller);
+  let response;
+  try {
+    response = await networkFetch(at(name), { ...init, signal: controller.signal });
+  } catch (error) {
+    throw new Error(`${name} could not be downloaded (${error.message})`);
+  } finally {
+    finished(name);
+  }
+  if (!response.ok) throw new Error(`${name} could not be downloaded (HTTP ${response.status})`);
+  return counted(name, response, controller);
+}
+
+// A module import cannot be counted as it arrives: its size counts once it is in.
+async function importCounted(name, sizes) {
+  started(name);
+  try {
+    return await import(at(name));
+  } finally {
+    progress.received += (await sizes.catch(() => ({})))[name] ?? 0;
+    finished(name);
+  }
+}
+
+// Pyodide fetches the wasm, the standard library and the wheel itself: hand it the
+// downloads already under way instead of starting them again.
+const early = new Map();
+globalThis.fetch = (input, init) => {
+  const href = new URL(input instanceof Request ? input.url : input, base).href;
+  const response = early.get(href);
+  if (response) {
+    early.delete(href);
+    return response;
+  }
+  return networkFetch(input, init);
+};
+
+function startEarly(name, init) {
+  const response = download(name, init);
+  response.catch(() => {}); // whoever uses it reports the failure
+  early.set(at(name), response);
+  return response;
+}
+
+function takeEarly(name) {
+  const response = early.get(at(name));
+  early.delete(at(name));
+  return response;
+}
+
+// ---- the snapshot --------------------------------------------------------------
+
+// The snapshot already on this device (service worker or HTTP cache), without using the network.
+async function localSnapshot(name) {
+  try {
+    const response = await networkFetch(at(name), { cache: "only-if-cached", mode: "same-origin" });
+    return response.ok ? response : null;
+  } catch {
+    return null;
+  }
+}
+
+// Reads the stamp line, checks it against what a normal boot would load, and inflates
+// the rest into one buffer of the size the stamp gives. Throws when anything differs.
+async function readSnapshot(response, expected) {
+  const reader = response.body.getReader();
+  try {
+    return await inflate(reader, expected);
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  }
+}
+
+async function inflate(reader, expected) {
+  let head = new Uint8Array(0);
+  let newline = -1;
+  while (newline < 0) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("the snapshot ends before its stamp");
+    head = concat(head, value);
+    newline = head.indexOf(10);
+    if (newline < 0 && head.length > 4096) throw new Error("the snapshot has no stamp");
+  }
+  const stamp = JSON.parse(new TextDecoder().decode(head.subarray(0, newline)));
+  for (const key of ["format", "pyodide", "engine"]) {
+    if (stamp[key] !== expected[key]) throw new Error(`the snapshot was made for ${key} ${stamp[key]}, not ${expected[key]}`);
+  }
+  const rest = head.subarray(newline + 1);
+  const compressed = new ReadableStream({
+    start(controller) { if (rest.length) controller.enqueue(rest); },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close(); else controller.enqueue(value);
+    },
+    cancel(reason) { return reader.cancel(reason); },
+  });
+  const memory = new Uint8Array(stamp.raw_bytes);
+  let filled = 0;
+  const inflated = compressed.pipeThrough(new DecompressionStream("gzip")).getReader();
+  for (;;) {
+    const { done, value } = await inflated.read();
+    if (done) break;
+    if (filled + value.length > memory.length) throw new Error("the snapshot is larger than its stamp says");
+    memory.set(value, filled);
+    filled += value.length;
+  }
+  if (filled !== memory.length) throw new Error("the snapshot is shorter than its stamp says");
+  return memory;
+}
+
+function concat(a, b) {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+// After a first visit that booted normally, in a browser without a service worker:
+// fetch the snapshot once, in the background, into the HTTP cache for the next visit.
+async function keepSnapshot(name) {
+  if (navigator.connection?.saveData) return;
+  if (await localSnapshot(name)) return;
+  try {
+    const response = await networkFetch(at(name));
+    await response.arrayBuffer();
+  } catch {
+    // Only an optimisation for the next visit.
+  }
+}
+
+// ---- booting -------------------------------------------------------------------
+
+function sha256Integrity(hex) {
+  const bytes = hex.match(/../g).map((pair) => parseInt(pair, 16));
+  return "sha256-" + btoa(String.fromCharCode(...bytes));
 }
 
 async function boot() {
-  status("loading", "Downloading the Python runtime…", 0.1);
-  const { loadPyodide } = await import(new URL("pyodide.mjs", base).href);
-  // The engine wheel loads during the boot (faster than a loadPackage call after it).
-  const pyodide = await loadPyodide({
-    indexURL: base.href,
-    lockFileURL: new URL("pyodide-lock.json", base).href,
-    packages: [PACKAGE],
+  step("Downloading the Python runtime", 0);
+  // Everything either boot needs starts downloading now, in parallel.
+  const manifest = download("boot.json").then((r) => r.json());
+  const sizes = manifest.then((m) => m.sizes);
+  const loader = importCounted("pyodide.mjs", sizes);
+  const runtime = importCounted("pyodide.asm.mjs", sizes);
+  const lockfile = download("pyodide-lock.json").then((r) => r.json());
+  startEarly("pyodide.asm.wasm");
+  startEarly("python_stdlib.zip");
+  const wheelName = lockfile.then((lock) => {
+    const entry = lock.packages[PACKAGE];
+    startEarly(entry.file_name, { integrity: sha256Integrity(entry.sha256) });
+    return entry.file_name;
   });
+  for (const pending of [loader, runtime, wheelName]) pending.catch(() => {});
+
+  const { snapshot: snapshotName, sizes: known } = await manifest;
+  const core = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+  progress.total = [...core, await wheelName].reduce((sum, name) => sum + (known[name] ?? 0), 0);
+  report(true);
+
+  const { loadPyodide, version } = await loader;
+  const lock = await lockfile;
+  const expected = { format: SNAPSHOT_FORMAT, pyodide: version, engine: lock.packages[PACKAGE].sha256 };
+  const options = { indexURL: base.href, lockFileContents: lock, packageBaseUrl: base.href };
+
+  const snapshotBytes = known[snapshotName] ?? 0;
+  let snapshot = await localSnapshot(snapshotName);
+  if (snapshot) {
+    progress.total += snapshotBytes;
+    counted(snapshotName, snapshot);
+  } else if (await linkIsFast()) {
+    progress.total += snapshotBytes;
+    snapshot = await download(snapshotName).catch(() => null);
+  }
+  if (snapshot) {
+    try {
+      progress.boot = "snapshot";
+      step("Restoring the credit engine…", 0.92);
+      const memory = await readSnapshot(snapshot, expected);
+      const wheel = takeEarly(await wheelName).then((r) => r.arrayBuffer());
+      await runtime;
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
+      await installWheelFiles(pyodide, await wheel);
+      return engine(pyodide);
+    } catch (error) {
+      // Another build's snapshot, a damaged one, or one this browser cannot restore:
+      // boot normally. Only the console says why.
+      console.info(`Calculator: booting without the snapshot (${error.message}).`);
+      drop(snapshotName);
+      progress.total -= snapshotBytes;
+    }
+  }
+  progress.boot = "normal";
+  step("Starting Python…", 0.9);
+  await runtime;
+  const pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
   // A package that fails to load is logged, not thrown: check that it is there.
   if (!pyodide.loadedPackages[PACKAGE]) throw new Error(`the engine package ${PACKAGE} did not load`);
-  status("loading", "Loading the credit engine…", 0.8);
+  return engine(pyodide, snapshotName);
+}
+
+// On a first visit: is the link fast enough for the snapshot to pay for itself? Watches
+// the runtime's own downloads (needed either way) for at least MEASURE_MS.
+async function linkIsFast() {
+  while (performance.now() - bootStarted < MEASURE_MS && inFlight.size) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (!inFlight.size) return true; // everything arrived already: fast, or from a cache
+  const rate = progress.received / ((performance.now() - bootStarted) / 1000);
+  return rate >= FAST_LINK;
+}
+
+async function installWheelFiles(pyodide, wheel) {
+  pyodide.FS.writeFile("/tmp/engine.whl", new Uint8Array(wheel));
+  pyodide.runPython(`
+import os, site, zipfile
+zipfile.ZipFile("/tmp/engine.whl").extractall(site.getsitepackages()[0])
+os.remove("/tmp/engine.whl")
+`);
+}
+
+function engine(pyodide, snapshotName = null) {
+  step("Loading the credit engine…", 0.97);
   const api = pyodide.pyimport("calculator.api");
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
   status("ready", `Engine ready (Python ${version} in your browser).`, 1);
-  return api;
+  return { api, snapshotName };
 }
 
-const ready = boot();
+const ready = Promise.race([boot(), bootFailed]).finally(() => clearInterval(watchdog));
 ready.catch((error) => status("error", `The calculator could not start: ${error.message}`));
 
 async function answer(message) {
   if (message.type === "ping") return { id: message.id, type: "result", code: 0, output: "" };
-  const api = await ready;
+  const { api, snapshotName } = await ready;
   const result = api.run(message.command, message.text);
   try {
     const [code, output] = result.toJs();
@@ -50,6 +386,10 @@ async function answer(message) {
 
 onmessage = async (event) => {
   const message = event.data;
+  if (message.type === "keep-snapshot") {
+    ready.then(({ snapshotName }) => snapshotName && keepSnapshot(snapshotName), () => {});
+    return;
+  }
   try {
     postMessage(await answer(message));
   } catch (error) {

@@ -1,0 +1,84 @@
+"""Offline support and an early start for the calculator page.
+
+After the build (this hook runs after pyodide_assets.py, whose files it lists):
+writes `sw.js` at the site root, the service worker from hooks/service_worker.js with
+this build's file list: every file's path and sha256, the engine files apart (the
+worker caches them only once the calculator page has shown an answer, so no other
+page downloads Pyodide), and a version made from all the hashes, which names the
+build's cache. docs/assets/javascripts/offline.js registers it.
+
+While the calculator page is written: adds to its <head> the few files the page's
+first answer needs (its modules and data, as preloads), so they load while the
+browser is still busy with the theme's stylesheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "service_worker.js"
+BUILD_SLOT = re.compile(r"/\* build \*/.*?/\* end build \*/", re.DOTALL)
+ENGINE_FOLDER = "assets/pyodide/"
+SNAPSHOT_SUFFIX = ".snapshot"
+# Not cached: source maps (only for developer tools), the compressed sitemap, and lunr's
+# other languages (this site's search is in English only).
+SKIPPED = re.compile(r"(\.map|^sitemap\.xml\.gz|^assets/javascripts/lunr/.*|^sw\.js)$")
+# Cached without a hash: the sitemap's dates change with every build day, and a hash would
+# make every day's build a new version. Material's instant navigation reads it.
+LOOSE = ("sitemap.xml",)
+CALCULATOR_MODULES = Path(__file__).resolve().parent.parent / "docs" / "assets" / "calculator"
+STATIC_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\./[\w.-]+\.js)["']""", re.MULTILINE)
+
+
+def on_post_build(config, **kwargs) -> None:
+    site = Path(config["site_dir"])
+    files = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        name = path.relative_to(site).as_posix()
+        if SKIPPED.search(name) or name in LOOSE:
+            continue
+        files[page_key(name)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    engine = [name for name in files if name.startswith(ENGINE_FOLDER) and not name.endswith(SNAPSHOT_SUFFIX)]
+    snapshot = [name for name in files if name.startswith(ENGINE_FOLDER) and name.endswith(SNAPSHOT_SUFFIX)]
+    version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    loose = [name for name in LOOSE if (site / name).is_file()]
+    build = json.dumps({"version": version, "files": files, "engine": engine, "snapshot": snapshot, "loose": loose},
+                       indent=1)
+    template = TEMPLATE.read_text("utf-8")
+    if not BUILD_SLOT.search(template):
+        raise ValueError(f"{TEMPLATE} lost its /* build */ … /* end build */ slot")
+    (site / "sw.js").write_text(BUILD_SLOT.sub(lambda _: build, template), encoding="utf-8")
+
+
+def page_key(name: str) -> str:
+    """A page's address as links use it: "faq/" for faq/index.html, "" for the home page."""
+    return name[: -len("index.html")] if name == "index.html" or name.endswith("/index.html") else name
+
+
+def on_post_page(output: str, page, config) -> str:
+    anchor = re.search(r"<head>\s*(<meta charset=[^>]*>)?", output)
+    if "data-calculator" not in output or anchor is None:
+        return output
+    assets = "../" * page.url.count("/") + "assets/calculator/"
+    links = [f'<link rel="modulepreload" href="{assets}{name}">' for name in calculator_modules()]
+    links += [f'<link rel="preload" href="{assets}{name}" as="fetch" crossorigin>' for name in ("policy.json", "presets.json")]
+    links.append(f'<link rel="preload" href="{assets}calculator.css" as="style">')
+    return output[: anchor.end()] + "\n" + "\n".join(links) + output[anchor.end():]
+
+
+def calculator_modules() -> list[str]:
+    """main.js and every module it imports, followed statically (the page's module graph)."""
+    seen: list[str] = []
+    queue = ["main.js"]
+    while queue:
+        name = queue.pop(0)
+        source = CALCULATOR_MODULES / name
+        if name in seen or not source.is_file():
+            continue
+        seen.append(name)
+        queue += [match.removeprefix("./") for match in STATIC_IMPORT.findall(source.read_text("utf-8"))]
+    return seen
