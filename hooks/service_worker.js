@@ -102,6 +102,10 @@ async function fromNetwork(event, path) {
   const copy = response.clone();
   const chunks = [];
   let held = null;
+  let settle;
+  // Keeps the worker alive until the file is checked and cached (waitUntil cannot be
+  // called later, once the response has been handed over).
+  event.waitUntil(new Promise((resolve) => { settle = resolve; }));
   const checked = new TransformStream({
     transform(chunk, controller) {
       chunks.push(chunk);
@@ -112,13 +116,15 @@ async function fromNetwork(event, path) {
       const whole = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
       chunks.reduce((offset, chunk) => (whole.set(chunk, offset), offset + chunk.length), 0);
       if (await sha256(whole) !== BUILD.files[path]) {
+        settle();
         self.registration.update().catch(() => {});
         controller.error(new Error(`${path} on the server belongs to another build of the site`));
         return;
       }
       if (held) controller.enqueue(held);
-      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(at(path), copy)).catch(() => {}));
+      caches.open(CACHE).then((cache) => cache.put(at(path), copy)).catch(() => {}).finally(settle);
     },
+    cancel() { settle(); },
   });
   const { status, statusText, headers } = response;
   return new Response(response.body.pipeThrough(checked), { status, statusText, headers });

@@ -4,34 +4,35 @@
 //                  {id, type: "ping"}                       (an empty round trip)
 //                  {type: "keep-snapshot"}                  (no service worker: fetch the
 //                                                            snapshot for the next visit)
-//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, step, boot}
+//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, boot}
 //                  {id, type: "result", code, output}       (code 0: output is the JSON text;
 //                                                            2: the one-line input error)
 // Errors come back as data; only strings cross the JS/Python boundary.
 //
-// Two ways to boot, with the same result (tests/browser/test_snapshot.py):
+// Two ways to boot, with the same answers (tests/browser/test_snapshot_boot.py):
 // - from the build's memory snapshot (hooks/make_snapshot.mjs): Pyodide restores a
 //   Python that has already started and imported the engine. Used when the snapshot is
-//   already on this device (a return visit), or when the link is fast enough that its
-//   6 MB cost less than starting Python (measured while the runtime downloads).
+//   already on this device (a return visit), or on a first visit when the link is fast
+//   enough that its 6 MB cost less than starting Python.
 // - normally: start Python, load the engine wheel by name from the site's lockfile.
 //   Once an answer is shown, the service worker (or, without one, this worker) fetches
 //   the snapshot in the background for the next visit.
-// A snapshot made for another Pyodide or another wheel, or one that does not load,
-// is dropped silently for a normal boot: the reader never sees the difference.
+// A snapshot made for another Pyodide or another wheel, or one that does not load, is
+// dropped for a normal boot: the reader never sees the difference (the console says why).
 //
-// Every download is counted as its bytes arrive, against sizes the build wrote into
-// boot.json; a download that receives nothing for STALL_MS fails the boot with an
-// error (the page offers Retry, which starts a new worker).
+// Every download is counted as its bytes arrive, against the sizes the build wrote
+// into boot.json; when nothing arrives for STALL_MS the boot fails with an error (the
+// page offers Retry, which starts a new worker).
 
 const PACKAGE = "eigent-credit-calculator";
 const SNAPSHOT_FORMAT = "eigent-engine-snapshot/1";
 const STALL_MS = 15_000;
-// The snapshot is fetched at once on a first visit only above this throughput (bytes
-// per second): its download must cost less than what it saves (starting Python and
-// importing the engine, about 1 s on a laptop; see benchmarks/README.md).
+// On a first visit the snapshot is fetched at once only above this throughput (bytes
+// per second, measured on the runtime's own downloads): at 8 MB/s its 6 MB take 0.8 s,
+// about what it saves (benchmarks/README.md). Slower links boot normally.
 const FAST_LINK = 8_000_000;
-const MEASURE_MS = 300; // how long to watch the downloads before deciding
+const MEASURE_MS = 300;
+const CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 const base = new URL("../pyodide/", import.meta.url);
 const at = (name) => new URL(name, base).href;
@@ -39,36 +40,40 @@ const networkFetch = globalThis.fetch.bind(globalThis);
 
 // ---- status and progress -------------------------------------------------------
 
-const progress = { received: 0, total: 0, step: "Starting the calculator…", value: 0, boot: null };
+const progress = { received: 0, total: 0, step: "Downloading the Python runtime…", value: 0, shown: 0, boot: null };
 let lastPosted = 0;
 
 function status(state, message, value) {
-  postMessage({ type: "status", state, message, progress: value, step: progress.step, boot: progress.boot });
+  postMessage({ type: "status", state, message, progress: value, boot: progress.boot });
 }
 
 function megabytes(bytes) {
   return (bytes / 1e6).toFixed(1);
 }
 
-// While anything downloads, the bar follows the bytes received (up to 90%: the rest
-// is the steps that only use the processor) and the text counts them.
-function report(force = false) {
+// While files download, the bar follows the bytes received (up to 90%: the rest is the
+// steps that only use the processor) and the text counts them; then it names the step.
+// The bar never moves back (a dropped snapshot makes the total smaller).
+function report({ force = false, counts = inFlight.size > 0 } = {}) {
   const now = performance.now();
   if (!force && now - lastPosted < 100) return;
   lastPosted = now;
   const { received, total } = progress;
-  if (!inFlight.size || !total) {
-    status("loading", progress.step, progress.value);
-    return;
+  let message = progress.step;
+  let value = progress.value;
+  if (counts && total) {
+    const done = Math.min(received, total);
+    message = `Downloading the Python runtime: ${megabytes(done)} of ${megabytes(total)} MB`;
+    value = 0.9 * (done / total);
   }
-  const done = Math.min(received, total);
-  status("loading", `Downloading the Python runtime: ${megabytes(done)} of ${megabytes(total)} MB`, 0.9 * (done / total));
+  progress.shown = Math.max(progress.shown, value);
+  status("loading", message, progress.shown);
 }
 
 function step(message, value) {
   progress.step = message;
   progress.value = value;
-  report(true);
+  report({ force: true });
 }
 
 // ---- downloads: counted, watched for stalls ------------------------------------
@@ -77,6 +82,8 @@ let failBoot;
 const bootFailed = new Promise((_, reject) => { failBoot = reject; });
 bootFailed.catch(() => {});
 const inFlight = new Map(); // name → AbortController (null for a module import)
+const dropped = new Set(); // downloads given up on purpose (a snapshot that will not be used)
+const receivedBy = new Map();
 const bootStarted = performance.now();
 let lastActivity = bootStarted;
 let lastTick = bootStarted;
@@ -93,26 +100,24 @@ const watchdog = setInterval(() => {
   }
 }, 1000);
 
-const dropped = new Set(); // downloads given up on purpose (a snapshot that will not be used)
-
-const receivedBy = new Map();
-
-function drop(name) {
-  dropped.add(name);
-  progress.received -= receivedBy.get(name) ?? 0;
-  inFlight.get(name)?.abort();
-  finished(name);
-}
-
 function started(name, controller = null) {
   inFlight.set(name, controller);
   lastActivity = performance.now();
 }
 
 function finished(name) {
-  if (!inFlight.delete(name)) return;
+  if (!inFlight.has(name)) return;
+  if (inFlight.size === 1) report({ force: true, counts: true }); // the full count, before the next step
+  inFlight.delete(name);
   lastActivity = performance.now();
-  report(true);
+  report({ force: true });
+}
+
+function drop(name) {
+  dropped.add(name);
+  progress.received -= receivedBy.get(name) ?? 0;
+  inFlight.get(name)?.abort();
+  inFlight.delete(name);
 }
 
 // Counts a response's bytes as they arrive by reading a clone, so the caller still gets
@@ -147,7 +152,7 @@ async function download(name, init = {}) {
   } catch (error) {
     throw new Error(`${name} could not be downloaded (${error.message})`);
   } finally {
-    finished(name);
+    inFlight.delete(name);
   }
   if (!response.ok) throw new Error(`${name} could not be downloaded (HTTP ${response.status})`);
   return counted(name, response, controller);
@@ -185,14 +190,15 @@ function startEarly(name, init) {
 }
 
 function takeEarly(name) {
-  const response = early.get(at(name));
+  const response = early.get(at(name)) ?? download(name);
   early.delete(at(name));
   return response;
 }
 
 // ---- the snapshot --------------------------------------------------------------
 
-// The snapshot already on this device (service worker or HTTP cache), without using the network.
+// The snapshot if it is already on this device (service worker or HTTP cache), without
+// touching the network.
 async function localSnapshot(name) {
   try {
     const response = await networkFetch(at(name), { cache: "only-if-cached", mode: "same-origin" });
@@ -258,14 +264,22 @@ function concat(a, b) {
   return joined;
 }
 
+// On a first visit: is the link fast enough for the snapshot to pay for itself? Reads
+// the throughput of the runtime's own downloads (needed either way), after MEASURE_MS.
+async function linkIsFast() {
+  while (performance.now() - bootStarted < MEASURE_MS && inFlight.size) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (!inFlight.size) return true; // everything arrived already
+  return progress.received / ((performance.now() - bootStarted) / 1000) >= FAST_LINK;
+}
+
 // After a first visit that booted normally, in a browser without a service worker:
 // fetch the snapshot once, in the background, into the HTTP cache for the next visit.
 async function keepSnapshot(name) {
-  if (navigator.connection?.saveData) return;
-  if (await localSnapshot(name)) return;
+  if (navigator.connection?.saveData || await localSnapshot(name)) return;
   try {
-    const response = await networkFetch(at(name));
-    await response.arrayBuffer();
+    await (await networkFetch(at(name))).arrayBuffer();
   } catch {
     // Only an optimisation for the next visit.
   }
@@ -279,8 +293,8 @@ function sha256Integrity(hex) {
 }
 
 async function boot() {
-  step("Downloading the Python runtime", 0);
-  // Everything either boot needs starts downloading now, in parallel.
+  step("Downloading the Python runtime…", 0);
+  // Everything either way of booting needs starts downloading now, in parallel.
   const manifest = download("boot.json").then((r) => r.json());
   const sizes = manifest.then((m) => m.sizes);
   const loader = importCounted("pyodide.mjs", sizes);
@@ -296,28 +310,23 @@ async function boot() {
   for (const pending of [loader, runtime, wheelName]) pending.catch(() => {});
 
   const { snapshot: snapshotName, sizes: known } = await manifest;
-  const core = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
-  progress.total = [...core, await wheelName].reduce((sum, name) => sum + (known[name] ?? 0), 0);
-  report(true);
-
   const { loadPyodide, version } = await loader;
   const lock = await lockfile;
   const expected = { format: SNAPSHOT_FORMAT, pyodide: version, engine: lock.packages[PACKAGE].sha256 };
   const options = { indexURL: base.href, lockFileContents: lock, packageBaseUrl: base.href };
+  const needed = [...CORE, await wheelName];
 
-  const snapshotBytes = known[snapshotName] ?? 0;
+  // Which way: decided before the bar shows a total, so that the total never changes.
   let snapshot = await localSnapshot(snapshotName);
+  if (snapshot) counted(snapshotName, snapshot);
+  else if (await linkIsFast()) snapshot = await download(snapshotName).catch(() => null);
+  const total = (names) => names.reduce((sum, name) => sum + (known[name] ?? 0), 0);
+
   if (snapshot) {
-    progress.total += snapshotBytes;
-    counted(snapshotName, snapshot);
-  } else if (await linkIsFast()) {
-    progress.total += snapshotBytes;
-    snapshot = await download(snapshotName).catch(() => null);
-  }
-  if (snapshot) {
+    progress.boot = "snapshot";
+    progress.total = total([...needed, snapshotName]);
+    step("Restoring the credit engine…", 0.92);
     try {
-      progress.boot = "snapshot";
-      step("Restoring the credit engine…", 0.92);
       const memory = await readSnapshot(snapshot, expected);
       const wheel = takeEarly(await wheelName).then((r) => r.arrayBuffer());
       await runtime;
@@ -329,10 +338,10 @@ async function boot() {
       // boot normally. Only the console says why.
       console.info(`Calculator: booting without the snapshot (${error.message}).`);
       drop(snapshotName);
-      progress.total -= snapshotBytes;
     }
   }
   progress.boot = "normal";
+  progress.total = total(needed);
   step("Starting Python…", 0.9);
   await runtime;
   const pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
@@ -341,17 +350,8 @@ async function boot() {
   return engine(pyodide, snapshotName);
 }
 
-// On a first visit: is the link fast enough for the snapshot to pay for itself? Watches
-// the runtime's own downloads (needed either way) for at least MEASURE_MS.
-async function linkIsFast() {
-  while (performance.now() - bootStarted < MEASURE_MS && inFlight.size) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  if (!inFlight.size) return true; // everything arrived already: fast, or from a cache
-  const rate = progress.received / ((performance.now() - bootStarted) / 1000);
-  return rate >= FAST_LINK;
-}
-
+// The wheel's files, which live outside the snapshot's memory: for anything the engine
+// reads from its package after start-up.
 async function installWheelFiles(pyodide, wheel) {
   pyodide.FS.writeFile("/tmp/engine.whl", new Uint8Array(wheel));
   pyodide.runPython(`
@@ -374,7 +374,7 @@ ready.catch((error) => status("error", `The calculator could not start: ${error.
 
 async function answer(message) {
   if (message.type === "ping") return { id: message.id, type: "result", code: 0, output: "" };
-  const { api, snapshotName } = await ready;
+  const { api } = await ready;
   const result = api.run(message.command, message.text);
   try {
     const [code, output] = result.toJs();

@@ -21,9 +21,11 @@
     window.dispatchEvent(new Event("offline:unavailable"));
   }
 
+  // Registering again is how a return visit looks for a new build's worker.
   function register() {
     registration ??= navigator.serviceWorker
       .register(new URL("sw.js", root), { scope: root.href, updateViaCache: "none" })
+      .then((found) => (navigator.serviceWorker.controller ? found.update().then(() => found, () => found) : found))
       .catch((error) => {
         unavailable();
         throw error;

@@ -1,0 +1,41 @@
+// Restores the site's engine memory snapshot in Node, as the browser's worker does,
+// and runs the engine on a batch of requests.
+// Usage: node run_snapshot.mjs <pyodide dir> <snapshot file> <wheel file>  < requests.json
+// Prints {stamp, before, runtime, results}: `before` is what was imported before anything
+// ran (the snapshot's own modules), results as run_engine.mjs prints them.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+
+const [pyodideDir, snapshotFile, wheelFile] = process.argv.slice(2);
+const { loadPyodide } = await import(path.resolve(pyodideDir, "pyodide.mjs"));
+const requests = JSON.parse(readFileSync(0, "utf-8"));
+
+const file = readFileSync(snapshotFile);
+const newline = file.indexOf(10);
+const stamp = JSON.parse(file.subarray(0, newline).toString("utf-8"));
+const memory = gunzipSync(file.subarray(newline + 1));
+if (memory.length !== stamp.raw_bytes) throw new Error(`snapshot is ${memory.length} bytes, stamp says ${stamp.raw_bytes}`);
+
+const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", _loadSnapshot: memory, stdout: () => {} });
+const before = JSON.parse(pyodide.runPython(
+  "import json, sys; json.dumps(sorted(name for name in sys.modules if name.split('.')[0] == 'calculator'))"));
+// As the worker does: the wheel's files, for anything the engine reads late.
+pyodide.FS.writeFile("/tmp/engine.whl", readFileSync(wheelFile));
+pyodide.runPython(`
+import os, site, zipfile
+zipfile.ZipFile("/tmp/engine.whl").extractall(site.getsitepackages()[0])
+os.remove("/tmp/engine.whl")
+`);
+const api = pyodide.pyimport("calculator.api");
+const runtime = JSON.parse(pyodide.runPython(
+  "import json, sys; json.dumps({'platform': sys.platform, 'version': sys.version.split()[0]})"));
+const results = requests.map(({ command, text }) => {
+  const result = api.run(command, text);
+  try {
+    return result.toJs();
+  } finally {
+    result.destroy();
+  }
+});
+process.stdout.write(JSON.stringify({ stamp, before, runtime, results }));
