@@ -7,9 +7,10 @@ worker caches them only once the calculator page has shown an answer, so no othe
 page downloads Pyodide), and a version made from all the hashes, which names the
 build's cache. docs/assets/javascripts/offline.js registers it.
 
-While the calculator page is written: adds to its <head> the few files the page's
-first answer needs (its modules and data, as preloads), so they load while the
-browser is still busy with the theme's stylesheet.
+While the calculator page is written: starts the engine's worker from the top of its
+<head>, before the theme's stylesheets (the Python runtime is the long pole, and the
+page's own script, further down, would wait for them), and preloads what the page
+needs for its first answer (its modules and data).
 """
 
 from __future__ import annotations
@@ -59,12 +60,26 @@ def page_key(name: str) -> str:
     return name[: -len("index.html")] if name == "index.html" or name.endswith("/index.html") else name
 
 
+# The same start as the calculator page's own inline script, which then finds the worker
+# running and leaves it (it stays for Material's instant navigation, which does not run
+# <head> scripts). engine.js adopts the worker and the messages it sent meanwhile.
+EARLY_WORKER = """<script>
+  if (!window.__creditEngineBoot && typeof WebAssembly === "object") {
+    const worker = new Worker(new URL("%sworker.js", location.href), { type: "module" });
+    const early = [];
+    worker.onmessage = worker.onerror = (event) => early.push(event);
+    window.__creditEngineBoot = { worker, early };
+  }
+</script>"""
+
+
 def on_post_page(output: str, page, config) -> str:
     anchor = re.search(r"<head>\s*(<meta charset=[^>]*>)?", output)
     if "data-calculator" not in output or anchor is None:
         return output
     assets = "../" * page.url.count("/") + "assets/calculator/"
-    links = [f'<link rel="modulepreload" href="{assets}{name}">' for name in calculator_modules()]
+    links = [EARLY_WORKER % assets]
+    links += [f'<link rel="modulepreload" href="{assets}{name}">' for name in calculator_modules()]
     links += [f'<link rel="preload" href="{assets}{name}" as="fetch" crossorigin>' for name in ("policy.json", "presets.json")]
     links.append(f'<link rel="preload" href="{assets}calculator.css" as="style">')
     return output[: anchor.end()] + "\n" + "\n".join(links) + output[anchor.end():]

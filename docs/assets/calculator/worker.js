@@ -42,8 +42,11 @@ const networkFetch = globalThis.fetch.bind(globalThis);
 
 const progress = { received: 0, total: 0, step: "Downloading the Python runtime…", value: 0, shown: 0, boot: null };
 let lastPosted = 0;
+let settled = false; // ready or failed: the page hears nothing more about booting
 
 function status(state, message, value) {
+  if (settled) return;
+  settled = state !== "loading";
   postMessage({ type: "status", state, message, progress: value, boot: progress.boot });
 }
 
@@ -300,8 +303,10 @@ async function boot() {
   const loader = importCounted("pyodide.mjs", sizes);
   const runtime = importCounted("pyodide.asm.mjs", sizes);
   const lockfile = download("pyodide-lock.json").then((r) => r.json());
-  startEarly("pyodide.asm.wasm");
-  startEarly("python_stdlib.zip");
+  // Pyodide only logs a standard library that failed to download, and a snapshot boots
+  // without it until the first import needs it: both are awaited before booting.
+  const wasm = startEarly("pyodide.asm.wasm");
+  const stdlib = startEarly("python_stdlib.zip");
   const wheelName = lockfile.then((lock) => {
     const entry = lock.packages[PACKAGE];
     startEarly(entry.file_name, { integrity: sha256Integrity(entry.sha256) });
@@ -329,7 +334,7 @@ async function boot() {
     try {
       const memory = await readSnapshot(snapshot, expected);
       const wheel = takeEarly(await wheelName).then((r) => r.arrayBuffer());
-      await runtime;
+      await Promise.all([runtime, wasm, stdlib]);
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
       await installWheelFiles(pyodide, await wheel);
       return engine(pyodide);
@@ -343,7 +348,7 @@ async function boot() {
   progress.boot = "normal";
   progress.total = total(needed);
   step("Starting Python…", 0.9);
-  await runtime;
+  await Promise.all([runtime, wasm, stdlib]);
   const pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
   // A package that fails to load is logged, not thrown: check that it is there.
   if (!pyodide.loadedPackages[PACKAGE]) throw new Error(`the engine package ${PACKAGE} did not load`);
