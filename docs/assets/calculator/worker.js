@@ -14,7 +14,7 @@
 //   Python that has already started and imported the engine. Used when the snapshot is
 //   already on this device (a return visit), or on a first visit when the link is fast
 //   enough that its 6 MB cost less than starting Python.
-// - normally: start Python, load the engine wheel by name from the site's lockfile.
+// - normally: start Python, unpack the engine wheel the site's lockfile names (and hashes).
 //   Once an answer is shown, the service worker (or, without one, this worker) fetches
 //   the snapshot in the background for the next visit.
 // A snapshot made for another Pyodide or another wheel, or one that does not load, is
@@ -172,8 +172,8 @@ async function importCounted(name, sizes) {
   }
 }
 
-// Pyodide fetches the wasm, the standard library and the wheel itself: hand it the
-// downloads already under way instead of starting them again.
+// Pyodide fetches the wasm and the standard library itself: hand it the downloads
+// already under way instead of starting them again.
 const early = new Map();
 globalThis.fetch = (input, init) => {
   const href = new URL(input instanceof Request ? input.url : input, base).href;
@@ -189,12 +189,6 @@ function startEarly(name, init) {
   const response = download(name, init);
   response.catch(() => {}); // whoever uses it reports the failure
   early.set(at(name), response);
-  return response;
-}
-
-function takeEarly(name) {
-  const response = early.get(at(name)) ?? download(name);
-  early.delete(at(name));
   return response;
 }
 
@@ -307,19 +301,17 @@ async function boot() {
   // without it until the first import needs it: both are awaited before booting.
   const wasm = startEarly("pyodide.asm.wasm");
   const stdlib = startEarly("python_stdlib.zip");
-  const wheelName = lockfile.then((lock) => {
-    const entry = lock.packages[PACKAGE];
-    startEarly(entry.file_name, { integrity: sha256Integrity(entry.sha256) });
-    return entry.file_name;
-  });
-  for (const pending of [loader, runtime, wheelName]) pending.catch(() => {});
+  const entry = lockfile.then((lock) => lock.packages[PACKAGE]);
+  const wheel = entry.then(({ file_name, sha256 }) => download(file_name, { integrity: sha256Integrity(sha256) }))
+    .then((response) => response.arrayBuffer());
+  for (const pending of [loader, runtime, wheel]) pending.catch(() => {});
 
   const { snapshot: snapshotName, sizes: known } = await manifest;
   const { loadPyodide, version } = await loader;
   const lock = await lockfile;
   const expected = { format: SNAPSHOT_FORMAT, pyodide: version, engine: lock.packages[PACKAGE].sha256 };
   const options = { indexURL: base.href, lockFileContents: lock, packageBaseUrl: base.href };
-  const needed = [...CORE, await wheelName];
+  const needed = [...CORE, (await entry).file_name];
 
   // Which way: decided before the bar shows a total, so that the total never changes.
   let snapshot = await localSnapshot(snapshotName);
@@ -333,7 +325,6 @@ async function boot() {
     step("Restoring the credit engine…", 0.92);
     try {
       const memory = await readSnapshot(snapshot, expected);
-      const wheel = takeEarly(await wheelName).then((r) => r.arrayBuffer());
       await Promise.all([runtime, wasm, stdlib]);
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
       await installWheelFiles(pyodide, await wheel);
@@ -349,14 +340,15 @@ async function boot() {
   progress.total = total(needed);
   step("Starting Python…", 0.9);
   await Promise.all([runtime, wasm, stdlib]);
-  const pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
-  // A package that fails to load is logged, not thrown: check that it is there.
-  if (!pyodide.loadedPackages[PACKAGE]) throw new Error(`the engine package ${PACKAGE} did not load`);
+  const pyodide = await loadPyodide(options);
+  await installWheelFiles(pyodide, await wheel);
   return engine(pyodide, snapshotName);
 }
 
-// The wheel's files, which live outside the snapshot's memory: for anything the engine
-// reads from its package after start-up.
+// The engine's files, unpacked with Python's zipfile: a pure-Python wheel is a zip of
+// site-packages files (the download checked its sha256 against the lockfile). Pyodide's
+// loadPackage would do the same at several times the cost. After a snapshot they are
+// there for anything the engine reads from its package after start-up.
 async function installWheelFiles(pyodide, wheel) {
   pyodide.FS.writeFile("/tmp/engine.whl", new Uint8Array(wheel));
   pyodide.runPython(`
