@@ -80,6 +80,9 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
+    // The engine worker's inflated snapshot (docs/assets/calculator/worker.js) belongs to
+    // the old build too; the next snapshot boot keeps the new one.
+    await caches.delete("eigent-engine-memory");
     await self.clients.claim();
   })());
 });

@@ -4,7 +4,8 @@
 //                  {id, type: "ping"}                       (an empty round trip)
 //                  {type: "keep-snapshot"}                  (no service worker: fetch the
 //                                                            snapshot for the next visit)
-//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, boot}
+//   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, boot, phases}
+//                  (boot: "snapshot", "kept snapshot" (inflated on an earlier visit) or "normal")
 //                  {id, type: "result", code, output}       (code 0: output is the JSON text;
 //                                                            2: the one-line input error)
 // Errors come back as data; only strings cross the JS/Python boundary.
@@ -32,6 +33,11 @@ const STALL_MS = 15_000;
 // about what it saves (benchmarks/README.md). Slower links boot normally.
 const FAST_LINK = 8_000_000;
 const MEASURE_MS = 300;
+// The inflated snapshot, kept after the first snapshot boot: reading 31 MB back costs
+// less than inflating 6 MB again (benchmarks/README.md). One entry, replaced by the next
+// build's; the service worker deletes it when a new build takes over.
+const MEMORY_CACHE = "eigent-engine-memory";
+const MEMORY_KEY = "engine-memory"; // not a file: the cache key, under the Pyodide folder
 const CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 const base = new URL("../pyodide/", import.meta.url);
@@ -43,11 +49,14 @@ const networkFetch = globalThis.fetch.bind(globalThis);
 const progress = { received: 0, total: 0, step: "Downloading the Python runtime…", value: 0, shown: 0, boot: null };
 let lastPosted = 0;
 let settled = false; // ready or failed: the page hears nothing more about booting
+// When each step ended, in ms since the worker started (sent with "ready", for benchmarks).
+const phases = {};
+const phase = (name) => { phases[name] = Math.round(performance.now()); };
 
 function status(state, message, value) {
   if (settled) return;
   settled = state !== "loading";
-  postMessage({ type: "status", state, message, progress: value, boot: progress.boot });
+  postMessage({ type: "status", state, message, progress: value, boot: progress.boot, ...(settled && { phases }) });
 }
 
 function megabytes(bytes) {
@@ -185,6 +194,24 @@ globalThis.fetch = (input, init) => {
   return networkFetch(input, init);
 };
 
+// Pyodide compiles its wasm only after the snapshot is in (a step before); compiling it
+// here instead, as soon as its bytes come, overlaps the two. Pyodide's own call,
+// WebAssembly.instantiateStreaming on the response we handed it, then only instantiates.
+const compiledRuntime = new Map(); // the response promise Pyodide gets → its compiled module
+const instantiateStreaming = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = async (source, imports) => {
+  const compiled = compiledRuntime.get(source);
+  if (!compiled) return instantiateStreaming(source, imports);
+  const module = await compiled;
+  return { module, instance: await WebAssembly.instantiate(module, imports) };
+};
+
+function startCompiling(response) {
+  const compiled = response.then((r) => WebAssembly.compileStreaming(r.clone()));
+  compiled.catch((error) => failBoot(new Error(`the Python runtime did not compile (${error.message})`)));
+  compiledRuntime.set(response, compiled);
+}
+
 function startEarly(name, init) {
   const response = download(name, init);
   response.catch(() => {}); // whoever uses it reports the failure
@@ -193,6 +220,37 @@ function startEarly(name, init) {
 }
 
 // ---- the snapshot --------------------------------------------------------------
+
+// The snapshot as kept inflated by an earlier visit: {name, stamp, memory, cancel},
+// memory being read already (a promise), or null. Looked up under a fixed key, so that
+// reading starts before boot.json says which snapshot this build has.
+async function keptMemory() {
+  try {
+    const kept = await (await caches.open(MEMORY_CACHE)).match(at(MEMORY_KEY));
+    if (!kept) return null;
+    const stamp = JSON.parse(kept.headers.get("x-snapshot-stamp"));
+    const memory = kept.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    memory.catch(() => {});
+    return { name: kept.headers.get("x-snapshot-name"), stamp, memory, cancel() {} };
+  } catch {
+    return null; // no Cache Storage here (an insecure page), or nothing kept
+  }
+}
+
+// Keeps the inflated snapshot for the next visit, in the background, in place of any other.
+async function keepMemory(name, memory, stamp) {
+  try {
+    const cache = await caches.open(MEMORY_CACHE);
+    const headers = { "x-snapshot-name": name, "x-snapshot-stamp": JSON.stringify(stamp) };
+    await cache.put(at(MEMORY_KEY), new Response(memory, { headers }));
+  } catch {
+    // Only an optimisation for the next visit.
+  }
+}
+
+function forgetMemory() {
+  caches.open(MEMORY_CACHE).then((cache) => cache.delete(at(MEMORY_KEY))).catch(() => {});
+}
 
 // The snapshot if it is already on this device (service worker or HTTP cache), without
 // touching the network.
@@ -205,19 +263,44 @@ async function localSnapshot(name) {
   }
 }
 
-// Reads the stamp line, checks it against what a normal boot would load, and inflates
-// the rest into one buffer of the size the stamp gives. Throws when anything differs.
-async function readSnapshot(response, expected) {
+// Reads the stamp line and starts inflating the rest: {stamp, memory, cancel}, memory
+// being a promise.
+async function openSnapshot(response) {
   const reader = response.body.getReader();
-  try {
-    return await inflate(reader, expected);
-  } catch (error) {
+  const { stamp, rest } = await readStamp(reader).catch((error) => {
     reader.cancel().catch(() => {});
     throw error;
+  });
+  const compressed = new ReadableStream({
+    start(controller) { if (rest.length) controller.enqueue(rest); },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close(); else controller.enqueue(value);
+    },
+    cancel(reason) { return reader.cancel(reason); },
+  });
+  // The browser collects the inflated chunks itself (faster than a loop here).
+  const inflated = new Response(compressed.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  const memory = inflated.then((buffer) => new Uint8Array(buffer));
+  return { stamp, memory, cancel: () => reader.cancel().catch(() => {}) };
+}
+
+// A snapshot is used only when it was made for the Pyodide and the engine wheel a normal
+// boot would load, and has the size its stamp gives.
+function checkStamp(stamp, expected) {
+  for (const key of ["format", "pyodide", "engine"]) {
+    if (stamp[key] !== expected[key]) throw new Error(`the snapshot was made for ${key} ${stamp[key]}, not ${expected[key]}`);
   }
 }
 
-async function inflate(reader, expected) {
+function wholeMemory(memory, stamp) {
+  return memory.then((bytes) => {
+    if (bytes.length !== stamp.raw_bytes) throw new Error(`the snapshot has ${bytes.length} bytes, its stamp says ${stamp.raw_bytes}`);
+    return bytes;
+  });
+}
+
+async function readStamp(reader) {
   let head = new Uint8Array(0);
   let newline = -1;
   while (newline < 0) {
@@ -227,31 +310,7 @@ async function inflate(reader, expected) {
     newline = head.indexOf(10);
     if (newline < 0 && head.length > 4096) throw new Error("the snapshot has no stamp");
   }
-  const stamp = JSON.parse(new TextDecoder().decode(head.subarray(0, newline)));
-  for (const key of ["format", "pyodide", "engine"]) {
-    if (stamp[key] !== expected[key]) throw new Error(`the snapshot was made for ${key} ${stamp[key]}, not ${expected[key]}`);
-  }
-  const rest = head.subarray(newline + 1);
-  const compressed = new ReadableStream({
-    start(controller) { if (rest.length) controller.enqueue(rest); },
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close(); else controller.enqueue(value);
-    },
-    cancel(reason) { return reader.cancel(reason); },
-  });
-  const memory = new Uint8Array(stamp.raw_bytes);
-  let filled = 0;
-  const inflated = compressed.pipeThrough(new DecompressionStream("gzip")).getReader();
-  for (;;) {
-    const { done, value } = await inflated.read();
-    if (done) break;
-    if (filled + value.length > memory.length) throw new Error("the snapshot is larger than its stamp says");
-    memory.set(value, filled);
-    filled += value.length;
-  }
-  if (filled !== memory.length) throw new Error("the snapshot is shorter than its stamp says");
-  return memory;
+  return { stamp: JSON.parse(new TextDecoder().decode(head.subarray(0, newline))), rest: head.subarray(newline + 1) };
 }
 
 function concat(a, b) {
@@ -293,54 +352,81 @@ async function boot() {
   step("Downloading the Python runtime…", 0);
   // Everything either way of booting needs starts downloading now, in parallel.
   const manifest = download("boot.json").then((r) => r.json());
+  const keeping = keptMemory();
   const sizes = manifest.then((m) => m.sizes);
   const loader = importCounted("pyodide.mjs", sizes);
   const runtime = importCounted("pyodide.asm.mjs", sizes);
   const lockfile = download("pyodide-lock.json").then((r) => r.json());
   // Pyodide only logs a standard library that failed to download, and a snapshot boots
-  // without it until the first import needs it: both are awaited before booting.
-  const wasm = startEarly("pyodide.asm.wasm");
-  const stdlib = startEarly("python_stdlib.zip");
+  // without it until the first import needs it: both are awaited with the boot.
+  let wasm = startEarly("pyodide.asm.wasm");
+  let stdlib = startEarly("python_stdlib.zip");
+  startCompiling(wasm);
   const entry = lockfile.then((lock) => lock.packages[PACKAGE]);
   const wheel = entry.then(({ file_name, sha256 }) => download(file_name, { integrity: sha256Integrity(sha256) }))
     .then((response) => response.arrayBuffer());
-  for (const pending of [loader, runtime, wheel]) pending.catch(() => {});
+  const expected = Promise.all([loader, entry]).then(([{ version }, { sha256 }]) =>
+    ({ format: SNAPSHOT_FORMAT, pyodide: version, engine: sha256 }));
+  for (const pending of [loader, runtime, wheel, expected]) pending.catch(() => {});
 
+  for (const [name, pending] of Object.entries({ loader, runtime, wasm, stdlib, lockfile, compiled: compiledRuntime.get(wasm) })) {
+    pending.then(() => phase(name), () => {});
+  }
   const { snapshot: snapshotName, sizes: known } = await manifest;
-  const { loadPyodide, version } = await loader;
-  const lock = await lockfile;
-  const expected = { format: SNAPSHOT_FORMAT, pyodide: version, engine: lock.packages[PACKAGE].sha256 };
-  const options = { indexURL: base.href, lockFileContents: lock, packageBaseUrl: base.href };
-  const needed = [...CORE, (await entry).file_name];
+  phase("manifest");
+  const total = (names) => names.reduce((sum, name) => sum + (known[name] ?? 0), 0);
+  const options = { indexURL: base.href, lockFileContents: lockfile, packageBaseUrl: base.href };
+  // Booted once Pyodide is, and the files it only logs about have arrived.
+  const booted = (pyodide) => Promise.all([pyodide, runtime, wasm, stdlib]).then(([done]) => done);
 
   // Which way: decided before the bar shows a total, so that the total never changes.
-  let snapshot = await localSnapshot(snapshotName);
-  if (snapshot) counted(snapshotName, snapshot);
+  // A snapshot on this device starts being read at once; its stamp is checked before use.
+  let kept = await keeping;
+  if (kept && kept.name !== snapshotName) {
+    forgetMemory(); // another build's
+    kept = null;
+  }
+  let snapshot = kept ? null : await localSnapshot(snapshotName);
+  if (kept || snapshot) progress.received += known[snapshotName] ?? 0; // on this device: nothing to download
   else if (await linkIsFast()) snapshot = await download(snapshotName).catch(() => null);
-  const total = (names) => names.reduce((sum, name) => sum + (known[name] ?? 0), 0);
+  phase("decided");
+  const needed = [...CORE, (await entry).file_name];
 
-  if (snapshot) {
-    progress.boot = "snapshot";
+  if (kept || snapshot) {
+    progress.boot = kept ? "kept snapshot" : "snapshot";
     progress.total = total([...needed, snapshotName]);
     step("Restoring the credit engine…", 0.92);
+    let opened = kept;
     try {
-      const memory = await readSnapshot(snapshot, expected);
-      await Promise.all([runtime, wasm, stdlib]);
-      const pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });
+      opened ??= await openSnapshot(snapshot);
+      checkStamp(opened.stamp, await expected);
+      const memory = wholeMemory(opened.memory, opened.stamp);
+      memory.then(() => phase("inflated"), () => {});
+      const { loadPyodide } = await loader;
+      // Pyodide loads its runtime while the snapshot is read, then waits for it.
+      const pyodide = await booted(loadPyodide({ ...options, _loadSnapshot: memory }));
+      phase("python");
       await installWheelFiles(pyodide, await wheel);
+      if (!kept) memory.then((bytes) => setTimeout(() => keepMemory(snapshotName, bytes, opened.stamp), 1000));
       return engine(pyodide);
     } catch (error) {
       // Another build's snapshot, a damaged one, or one this browser cannot restore:
       // boot normally. Only the console says why.
       console.info(`Calculator: booting without the snapshot (${error.message}).`);
+      opened?.cancel();
       drop(snapshotName);
+      if (kept) forgetMemory();
+      // A restore that got as far as Pyodide used the runtime's downloads: again, then.
+      if (!early.has(at("pyodide.asm.wasm"))) startCompiling(wasm = startEarly("pyodide.asm.wasm"));
+      if (!early.has(at("python_stdlib.zip"))) stdlib = startEarly("python_stdlib.zip");
     }
   }
   progress.boot = "normal";
   progress.total = total(needed);
   step("Starting Python…", 0.9);
-  await Promise.all([runtime, wasm, stdlib]);
-  const pyodide = await loadPyodide(options);
+  const { loadPyodide } = await loader;
+  const pyodide = await booted(loadPyodide(options));
+  phase("python");
   await installWheelFiles(pyodide, await wheel);
   return engine(pyodide, snapshotName);
 }
@@ -362,6 +448,7 @@ function engine(pyodide, snapshotName = null) {
   step("Loading the credit engine…", 0.97);
   const api = pyodide.pyimport("calculator.api");
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
+  phase("ready");
   status("ready", `Engine ready (Python ${version} in your browser).`, 1);
   return { api, snapshotName };
 }
