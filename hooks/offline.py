@@ -35,6 +35,13 @@ CALCULATOR_MODULES = Path(__file__).resolve().parent.parent / "docs" / "assets" 
 STATIC_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\./[\w.-]+\.js)["']""", re.MULTILINE)
 
 
+ENGINE_PAGES: set[str] = set()  # pages that run the engine, seen by on_post_page
+
+
+def on_pre_build(config, **kwargs) -> None:
+    ENGINE_PAGES.clear()
+
+
 def on_post_build(config, **kwargs) -> None:
     site = Path(config["site_dir"])
     files = {}
@@ -47,8 +54,10 @@ def on_post_build(config, **kwargs) -> None:
     snapshot = [name for name in files if name.startswith(ENGINE_FOLDER) and name.endswith(SNAPSHOT_SUFFIX)]
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     loose = [name for name in LOOSE if (site / name).is_file()]
-    build = json.dumps({"version": version, "files": files, "engine": engine, "snapshot": snapshot, "loose": loose},
-                       indent=1)
+    engine_pages = sorted(ENGINE_PAGES) or [name for name in files if name.endswith("/") and
+                                            "data-calculator" in (site / name / "index.html").read_text("utf-8")]
+    build = json.dumps({"version": version, "files": files, "engine": engine, "snapshot": snapshot, "loose": loose,
+                        "engine_pages": engine_pages}, indent=1)
     template = TEMPLATE.read_text("utf-8")
     if not BUILD_SLOT.search(template):
         raise ValueError(f"{TEMPLATE} lost its /* build */ … /* end build */ slot")
@@ -77,6 +86,7 @@ def on_post_page(output: str, page, config) -> str:
     anchor = re.search(r"<head>\s*(<meta charset=[^>]*>)?", output)
     if "data-calculator" not in output or anchor is None:
         return output
+    ENGINE_PAGES.add(page.url)
     assets = "../" * page.url.count("/") + "assets/calculator/"
     links = [EARLY_WORKER % assets]
     links += [f'<link rel="modulepreload" href="{assets}{name}">' for name in calculator_modules()]

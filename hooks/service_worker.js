@@ -7,9 +7,10 @@
 //   page ever gets files of two builds (a calculator page of one build with the wheel
 //   or snapshot of another).
 // - Installing caches the pages and their assets, not Pyodide: other pages download no
-//   Pyodide bytes. The calculator page asks for the engine files and the memory
-//   snapshot ("cache-engine") once it has shown an answer; files of the build fetched
-//   later are kept as they pass.
+//   Pyodide bytes. The engine files and the memory snapshot are cached once the
+//   calculator page has shown an answer: while installing, if it registers the worker,
+//   else when it asks ("cache-engine"); files of the build fetched later are kept as
+//   they pass.
 // - A new build's worker takes over as soon as it has cached its pages, deletes the old
 //   cache, and the pages open at that moment reload (assets/javascripts/offline.js),
 //   so they too run on one build's files. A file the network has only in another
@@ -19,7 +20,7 @@
 //   network when it answers, else from the cache.
 // - Requests for anything not in the build go to the network untouched.
 
-const BUILD = /* build */ { version: "", files: {}, engine: [], snapshot: [], loose: [] } /* end build */;
+const BUILD = /* build */ { version: "", files: {}, engine: [], snapshot: [], loose: [], engine_pages: [] } /* end build */;
 const PREFIX = "eigent-site-";
 const CACHE = PREFIX + BUILD.version;
 const scope = new URL(self.registration.scope);
@@ -71,28 +72,39 @@ self.addEventListener("install", (event) => {
     await storeAll(Object.keys(BUILD.files).filter((path) => !engine.has(path)));
     const cache = await caches.open(CACHE);
     await cache.addAll(BUILD.loose.map(at));
+    // Installing from the calculator page (it registers once it has shown an answer):
+    // the engine too, now. Scripts cached while a worker installs are cached with their
+    // compiled code, which spares the next visit parsing the 1.25 MB Python runtime.
+    if (await openOnEnginePage()) await storeAll(engineFiles(!navigator.connection?.saveData)).catch(() => {});
     await self.skipWaiting();
   })());
 });
+
+async function openOnEnginePage() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  return windows.some((client) => BUILD.engine_pages.includes(key(new URL(client.url))));
+}
+
+// Without the snapshot when the reader asked to save data: the calculator still works
+// offline, booting normally.
+function engineFiles(withSnapshot) {
+  return withSnapshot ? [...BUILD.engine, ...BUILD.snapshot] : BUILD.engine;
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
-    // The engine worker's inflated snapshot (docs/assets/calculator/worker.js) belongs to
-    // the old build too; the next snapshot boot keeps the new one.
-    await caches.delete("eigent-engine-memory");
     await self.clients.claim();
   })());
 });
 
+// From the calculator page, once it has shown an answer (when the worker was already
+// installed from another page): {type: "cache-engine", snapshot: false to save data}.
 self.addEventListener("message", (event) => {
-  // {type: "cache-engine", snapshot: false} when the reader asked to save data: the
-  // calculator still works offline, booting normally.
   if (event.data?.type !== "cache-engine") return;
-  const paths = event.data.snapshot === false ? BUILD.engine : [...BUILD.engine, ...BUILD.snapshot];
-  event.waitUntil(storeAll(paths).catch(() => {}));
+  event.waitUntil(storeAll(engineFiles(event.data.snapshot !== false)).catch(() => {}));
 });
 
 // A file of this build that is not cached yet: pass the network's bytes on as they

@@ -5,7 +5,6 @@
 //                  {type: "keep-snapshot"}                  (no service worker: fetch the
 //                                                            snapshot for the next visit)
 //   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, boot, phases}
-//                  (boot: "snapshot", "kept snapshot" (inflated on an earlier visit) or "normal")
 //                  {id, type: "result", code, output}       (code 0: output is the JSON text;
 //                                                            2: the one-line input error)
 // Errors come back as data; only strings cross the JS/Python boundary.
@@ -33,11 +32,6 @@ const STALL_MS = 15_000;
 // about what it saves (benchmarks/README.md). Slower links boot normally.
 const FAST_LINK = 8_000_000;
 const MEASURE_MS = 300;
-// The inflated snapshot, kept after the first snapshot boot: reading 31 MB back costs
-// less than inflating 6 MB again (benchmarks/README.md). One entry, replaced by the next
-// build's; the service worker deletes it when a new build takes over.
-const MEMORY_CACHE = "eigent-engine-memory";
-const MEMORY_KEY = "engine-memory"; // not a file: the cache key, under the Pyodide folder
 const CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 const base = new URL("../pyodide/", import.meta.url);
@@ -221,37 +215,6 @@ function startEarly(name, init) {
 
 // ---- the snapshot --------------------------------------------------------------
 
-// The snapshot as kept inflated by an earlier visit: {name, stamp, memory, cancel},
-// memory being read already (a promise), or null. Looked up under a fixed key, so that
-// reading starts before boot.json says which snapshot this build has.
-async function keptMemory() {
-  try {
-    const kept = await (await caches.open(MEMORY_CACHE)).match(at(MEMORY_KEY));
-    if (!kept) return null;
-    const stamp = JSON.parse(kept.headers.get("x-snapshot-stamp"));
-    const memory = kept.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-    memory.catch(() => {});
-    return { name: kept.headers.get("x-snapshot-name"), stamp, memory, cancel() {} };
-  } catch {
-    return null; // no Cache Storage here (an insecure page), or nothing kept
-  }
-}
-
-// Keeps the inflated snapshot for the next visit, in the background, in place of any other.
-async function keepMemory(name, memory, stamp) {
-  try {
-    const cache = await caches.open(MEMORY_CACHE);
-    const headers = { "x-snapshot-name": name, "x-snapshot-stamp": JSON.stringify(stamp) };
-    await cache.put(at(MEMORY_KEY), new Response(memory, { headers }));
-  } catch {
-    // Only an optimisation for the next visit.
-  }
-}
-
-function forgetMemory() {
-  caches.open(MEMORY_CACHE).then((cache) => cache.delete(at(MEMORY_KEY))).catch(() => {});
-}
-
 // The snapshot if it is already on this device (service worker or HTTP cache), without
 // touching the network.
 async function localSnapshot(name) {
@@ -263,8 +226,7 @@ async function localSnapshot(name) {
   }
 }
 
-// Reads the stamp line and starts inflating the rest: {stamp, memory, cancel}, memory
-// being a promise.
+// Reads the stamp line and starts inflating the rest: {stamp, memory (a promise), cancel}.
 async function openSnapshot(response) {
   const reader = response.body.getReader();
   const { stamp, rest } = await readStamp(reader).catch((error) => {
@@ -282,6 +244,7 @@ async function openSnapshot(response) {
   // The browser collects the inflated chunks itself (faster than a loop here).
   const inflated = new Response(compressed.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
   const memory = inflated.then((buffer) => new Uint8Array(buffer));
+  memory.catch(() => {}); // its user reports a failure; a cancelled one is no failure
   return { stamp, memory, cancel: () => reader.cancel().catch(() => {}) };
 }
 
@@ -352,7 +315,6 @@ async function boot() {
   step("Downloading the Python runtime…", 0);
   // Everything either way of booting needs starts downloading now, in parallel.
   const manifest = download("boot.json").then((r) => r.json());
-  const keeping = keptMemory();
   const sizes = manifest.then((m) => m.sizes);
   const loader = importCounted("pyodide.mjs", sizes);
   const runtime = importCounted("pyodide.asm.mjs", sizes);
@@ -380,34 +342,28 @@ async function boot() {
   const booted = (pyodide) => Promise.all([pyodide, runtime, wasm, stdlib]).then(([done]) => done);
 
   // Which way: decided before the bar shows a total, so that the total never changes.
-  // A snapshot on this device starts being read at once; its stamp is checked before use.
-  let kept = await keeping;
-  if (kept && kept.name !== snapshotName) {
-    forgetMemory(); // another build's
-    kept = null;
-  }
-  let snapshot = kept ? null : await localSnapshot(snapshotName);
-  if (kept || snapshot) progress.received += known[snapshotName] ?? 0; // on this device: nothing to download
+  let snapshot = await localSnapshot(snapshotName);
+  if (snapshot) progress.received += known[snapshotName] ?? 0; // on this device: nothing to download
   else if (await linkIsFast()) snapshot = await download(snapshotName).catch(() => null);
   phase("decided");
   const needed = [...CORE, (await entry).file_name];
 
-  if (kept || snapshot) {
-    progress.boot = kept ? "kept snapshot" : "snapshot";
+  if (snapshot) {
+    progress.boot = "snapshot";
     progress.total = total([...needed, snapshotName]);
     step("Restoring the credit engine…", 0.92);
-    let opened = kept;
+    let opened = null;
     try {
-      opened ??= await openSnapshot(snapshot);
+      // Inflating starts at once; the stamp is checked before Pyodide gets the memory.
+      opened = await openSnapshot(snapshot);
       checkStamp(opened.stamp, await expected);
       const memory = wholeMemory(opened.memory, opened.stamp);
       memory.then(() => phase("inflated"), () => {});
       const { loadPyodide } = await loader;
-      // Pyodide loads its runtime while the snapshot is read, then waits for it.
+      // Pyodide loads its runtime while the snapshot inflates, then waits for it.
       const pyodide = await booted(loadPyodide({ ...options, _loadSnapshot: memory }));
       phase("python");
       await installWheelFiles(pyodide, await wheel);
-      if (!kept) memory.then((bytes) => setTimeout(() => keepMemory(snapshotName, bytes, opened.stamp), 1000));
       return engine(pyodide);
     } catch (error) {
       // Another build's snapshot, a damaged one, or one this browser cannot restore:
@@ -415,7 +371,6 @@ async function boot() {
       console.info(`Calculator: booting without the snapshot (${error.message}).`);
       opened?.cancel();
       drop(snapshotName);
-      if (kept) forgetMemory();
       // A restore that got as far as Pyodide used the runtime's downloads: again, then.
       if (!early.has(at("pyodide.asm.wasm"))) startCompiling(wasm = startEarly("pyodide.asm.wasm"));
       if (!early.has(at("python_stdlib.zip"))) stdlib = startEarly("python_stdlib.zip");
