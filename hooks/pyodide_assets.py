@@ -11,7 +11,7 @@ After each build, `assets/pyodide/` in the site holds:
 - `engine-<key>.snapshot`: a memory snapshot of Pyodide with the engine imported,
   made in Node by make_snapshot.mjs (so the build needs Node), stamped with the
   Pyodide version and the wheel's sha256 (the wheel holds policy.toml, so the
-  policy is covered), gzip-compressed after a one-line JSON header;
+  policy is covered), its non-zero pages gzip-compressed after a one-line JSON header;
 - `boot.json`: what the worker needs before it starts: the snapshot's file name,
   and the size of every file the boot downloads (for an honest progress bar).
 
@@ -36,7 +36,7 @@ CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdl
 CACHE = ROOT / "build" / "engine-wheel"
 SNAPSHOT_CACHE = ROOT / "build" / "engine-snapshot"
 SNAPSHOT_MAKER = Path(__file__).with_name("make_snapshot.mjs")
-SNAPSHOT_FORMAT = "eigent-engine-snapshot/1"
+SNAPSHOT_FORMAT = "eigent-engine-snapshot/2"
 LOCK_NAME = "pyodide-lock.json"
 BOOT_NAME = "boot.json"
 PACKAGE = "eigent-credit-calculator"

@@ -61,11 +61,16 @@ def truncate(data: bytes) -> bytes:
 
 def other_pyodide_build(data: bytes) -> bytes:
     """A snapshot that passes our stamp but was made by another Pyodide build: its build id
-    (bytes 16 to 48 of the raw snapshot) differs, so Pyodide's own check refuses it."""
+    (bytes 16 to 48 of the raw snapshot, in its first page, which is kept after the
+    bitmap of kept pages) differs, so Pyodide's own check refuses it."""
     newline = data.index(b"\n")
-    raw = bytearray(gzip.decompress(data[newline + 1:]))
-    raw[16:48] = bytes(32)
-    return data[: newline + 1] + gzip.compress(bytes(raw), compresslevel=1)
+    stamp = json.loads(data[:newline])
+    packed = bytearray(gzip.decompress(data[newline + 1:]))
+    pages = -(-stamp["raw_bytes"] // stamp["page_bytes"])
+    first_page = -(-pages // 8)
+    assert packed[0] & 1, "the first page is kept"
+    packed[first_page + 16:first_page + 48] = bytes(32)
+    return data[: newline + 1] + gzip.compress(bytes(packed), compresslevel=1)
 
 
 VARIANTS = {

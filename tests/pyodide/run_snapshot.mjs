@@ -14,8 +14,19 @@ const requests = JSON.parse(readFileSync(0, "utf-8"));
 const file = readFileSync(snapshotFile);
 const newline = file.indexOf(10);
 const stamp = JSON.parse(file.subarray(0, newline).toString("utf-8"));
-const memory = gunzipSync(file.subarray(newline + 1));
-if (memory.length !== stamp.raw_bytes) throw new Error(`snapshot is ${memory.length} bytes, stamp says ${stamp.raw_bytes}`);
+const packed = gunzipSync(file.subarray(newline + 1));
+// Pages that are all zeros are left out, after a bitmap of the others (hooks/make_snapshot.mjs).
+const memory = new Uint8Array(stamp.raw_bytes);
+const pages = Math.ceil(stamp.raw_bytes / stamp.page_bytes);
+let from = Math.ceil(pages / 8);
+for (let page = 0; page < pages; page++) {
+  if (!(packed[page >> 3] & (1 << (page & 7)))) continue;
+  const start = page * stamp.page_bytes;
+  const length = Math.min(stamp.page_bytes, stamp.raw_bytes - start);
+  memory.set(packed.subarray(from, from + length), start);
+  from += length;
+}
+if (from !== packed.length) throw new Error(`snapshot pages: ${from} bytes used of ${packed.length}`);
 
 const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", _loadSnapshot: memory, stdout: () => {} });
 const before = JSON.parse(pyodide.runPython(

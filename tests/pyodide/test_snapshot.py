@@ -89,7 +89,7 @@ def test_the_stamp_names_this_pyodide_and_this_wheel(vendored, restored):
     stamp = restored["stamp"]
     package = json.loads((PYODIDE / "package.json").read_text())
     lock = json.loads((vendored / "pyodide-lock.json").read_text())
-    assert stamp["format"] == "eigent-engine-snapshot/1"
+    assert stamp["format"] == "eigent-engine-snapshot/2"
     assert stamp["pyodide"] == package["version"]
     assert stamp["engine"] == lock["packages"]["eigent-credit-calculator"]["sha256"]
     assert stamp["engine"] == hashlib.sha256(wheel_file(vendored).read_bytes()).hexdigest()
