@@ -2,10 +2,10 @@
 
 After the build (this hook runs after pyodide_assets.py, whose files it lists):
 writes `sw.js` at the site root, the service worker from hooks/service_worker.js with
-this build's file list: every file's path and sha256, the engine files apart (the
-worker caches them only once the calculator page has shown an answer, so no other
-page downloads Pyodide), and a version made from all the hashes, which names the
-build's cache. docs/assets/javascripts/offline.js registers it.
+this build's file list: every file's path and sha256, the engine files apart (those
+assets/pyodide/boot.json lists; the service worker caches them only once the calculator
+page has shown an answer, so no other page downloads Pyodide), and a version made from
+all the hashes, which names the build's cache. docs/assets/javascripts/offline.js registers it.
 
 While the calculator page is written: starts the engine's worker from the top of its
 <head>, before the theme's stylesheets (the Python runtime is the long pole, and the
@@ -50,8 +50,14 @@ def on_post_build(config, **kwargs) -> None:
         if SKIPPED.search(name) or name in LOOSE:
             continue
         files[page_key(name)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    engine = [name for name in files if name.startswith(ENGINE_FOLDER) and not name.endswith(SNAPSHOT_SUFFIX)]
-    snapshot = [name for name in files if name.startswith(ENGINE_FOLDER) and name.endswith(SNAPSHOT_SUFFIX)]
+    # The engine: boot.json and the files it lists, which are all the worker downloads.
+    boot = json.loads((site / ENGINE_FOLDER / "boot.json").read_text("utf-8"))
+    worker_files = [ENGINE_FOLDER + "boot.json", *(ENGINE_FOLDER + name for name in boot["sizes"])]
+    engine = [name for name in worker_files if not name.endswith(SNAPSHOT_SUFFIX)]
+    snapshot = [name for name in worker_files if name.endswith(SNAPSHOT_SUFFIX)]
+    # Other Pyodide files (the full lockfile) are never cached: no page needs them.
+    files = {name: digest for name, digest in files.items()
+             if not name.startswith(ENGINE_FOLDER) or name in worker_files}
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     loose = [name for name in LOOSE if (site / name).is_file()]
     engine_pages = sorted(ENGINE_PAGES) or [name for name in files if name.endswith("/") and

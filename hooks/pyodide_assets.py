@@ -12,8 +12,9 @@ After each build, `assets/pyodide/` in the site holds:
   made in Node by make_snapshot.mjs (so the build needs Node), stamped with the
   Pyodide version and the wheel's sha256 (the wheel holds policy.toml, so the
   policy is covered), its non-zero pages gzip-compressed after a one-line JSON header;
-- `boot.json`: what the worker needs before it starts: the snapshot's file name,
-  and the size of every file the boot downloads (for an honest progress bar).
+- `boot.json`: what the worker needs before it starts: the snapshot's file name, the
+  lockfile cut down to the engine's entry, and the size of every file the boot
+  downloads (for an honest progress bar).
 
 The worker finds these files relative to its own URL, so the site works from any
 sub-path. Wheel, lockfile and snapshot are cached under build/ keyed by a hash of
@@ -64,12 +65,20 @@ def on_post_build(config, **kwargs) -> None:
         if stale.name != snapshot.name:
             stale.unlink()
     copy_if_changed(snapshot, target / snapshot.name)
+    full_lock = json.loads(lock.read_text("utf-8"))
     boot = {
         "pyodide": pyodide_version(),
         "engine": sha256(wheel),
         "snapshot": snapshot.name,
-        # Uncompressed sizes: a host may compress in transit, and fetch counts decoded bytes.
-        "sizes": {path.name: path.stat().st_size for path in sorted(target.iterdir()) if path.name != BOOT_NAME},
+        # The lockfile as the worker needs it: the site ships one package, and the full
+        # lockfile (119 kB, for Pyodide's whole distribution) would be a download and a
+        # parse on the way to every first answer.
+        "lock": {"info": full_lock["info"], "packages": {PACKAGE: full_lock["packages"][PACKAGE]}},
+        # Every file the worker may download, with its uncompressed size (a host may
+        # compress in transit, and fetch counts decoded bytes). The service worker keeps
+        # these for offline use (hooks/offline.py).
+        "sizes": {path.name: path.stat().st_size
+                  for path in [*(target / name for name in CORE_FILES), wheel, snapshot]},
     }
     (target / BOOT_NAME).write_text(json.dumps(boot, indent=1) + "\n", encoding="utf-8")
 

@@ -24,6 +24,8 @@ const BUILD = /* build */ { version: "", files: {}, engine: [], snapshot: [], lo
 const PREFIX = "eigent-site-";
 const CACHE = PREFIX + BUILD.version;
 const scope = new URL(self.registration.scope);
+let opened = null;
+const ownCache = () => (opened ??= caches.open(CACHE));
 
 // "calculator/index.html" and "calculator/" are one page; the key is the folder.
 function key(url) {
@@ -60,7 +62,7 @@ async function store(cache, path) {
 }
 
 async function storeAll(paths) {
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const missing = [];
   for (const path of paths) if (!(await cache.match(at(path)))) missing.push(path);
   await Promise.all(missing.map((path) => store(cache, path)));
@@ -70,7 +72,7 @@ self.addEventListener("install", (event) => {
   const engine = new Set([...BUILD.engine, ...BUILD.snapshot]);
   event.waitUntil((async () => {
     await storeAll(Object.keys(BUILD.files).filter((path) => !engine.has(path)));
-    const cache = await caches.open(CACHE);
+    const cache = await ownCache();
     await cache.addAll(BUILD.loose.map(at));
     // Installing from the calculator page (it registers once it has shown an answer):
     // the engine too, now. Scripts cached while a worker installs are cached with their
@@ -137,7 +139,7 @@ async function fromNetwork(event, path) {
         return;
       }
       if (held) controller.enqueue(held);
-      caches.open(CACHE).then((cache) => cache.put(at(path), copy)).catch(() => {}).finally(settle);
+      ownCache().then((cache) => cache.put(at(path), copy)).catch(() => {}).finally(settle);
     },
     cancel() { settle(); },
   });
@@ -146,7 +148,7 @@ async function fromNetwork(event, path) {
 }
 
 async function fromNetworkFirst(event, path) {
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   try {
     const response = await fetch(event.request);
     if (response.ok) await cache.put(at(path), response.clone());
@@ -158,7 +160,7 @@ async function fromNetworkFirst(event, path) {
 
 async function respond(event, path) {
   if (BUILD.loose.includes(path)) return fromNetworkFirst(event, path);
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const cached = await cache.match(at(path));
   if (cached) return cached;
   try {
@@ -181,7 +183,7 @@ self.addEventListener("fetch", (event) => {
   } else if (request.mode === "navigate") {
     // A page this build does not have: the network, else the 404 page.
     event.respondWith(fetch(request).catch(async () => {
-      const missing = await (await caches.open(CACHE)).match(at("404.html"));
+      const missing = await (await ownCache()).match(at("404.html"));
       return missing ?? Response.error();
     }));
   }

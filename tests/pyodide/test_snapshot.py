@@ -99,12 +99,16 @@ def test_the_stamp_names_this_pyodide_and_this_wheel(vendored, restored):
     assert shipped == (ROOT / "calculator" / "policy.toml").read_bytes()
 
 
-def test_boot_json_gives_the_worker_the_snapshot_and_every_size(vendored):
+def test_boot_json_gives_the_worker_the_snapshot_its_lock_entry_and_every_size(vendored):
     boot = json.loads((vendored / "boot.json").read_text())
     assert (vendored / boot["snapshot"]).is_file()
-    files = {p.name: p.stat().st_size for p in vendored.iterdir() if p.name != "boot.json"}
-    assert boot["sizes"] == files
+    worker_files = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                    wheel_file(vendored).name, boot["snapshot"]]
+    assert boot["sizes"] == {name: (vendored / name).stat().st_size for name in worker_files}
     assert boot["engine"] == hashlib.sha256(wheel_file(vendored).read_bytes()).hexdigest()
+    lock = json.loads((vendored / "pyodide-lock.json").read_text())
+    assert boot["lock"] == {"info": lock["info"],
+                            "packages": {"eigent-credit-calculator": lock["packages"]["eigent-credit-calculator"]}}
 
 
 def test_without_node_the_build_stops_and_says_why(vendored, tmp_path, monkeypatch):

@@ -14,7 +14,8 @@
 //   Python that has already started and imported the engine. Used when the snapshot is
 //   already on this device (a return visit), or on a first visit when the link is fast
 //   enough that its 6 MB cost less than starting Python.
-// - normally: start Python, unpack the engine wheel the site's lockfile names (and hashes).
+// - normally: start Python, unpack the engine wheel the site's lockfile names (and hashes;
+//   boot.json carries the lockfile cut down to that one entry).
 //   Once an answer is shown, the service worker (or, without one, this worker) fetches
 //   the snapshot in the background for the next visit.
 // A snapshot made for another Pyodide or another wheel, or one that does not load, is
@@ -32,7 +33,7 @@ const STALL_MS = 15_000;
 // about what it saves (benchmarks/README.md). Slower links boot normally.
 const FAST_LINK = 8_000_000;
 const MEASURE_MS = 300;
-const CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+const CORE = ["boot.json", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"];
 
 const base = new URL("../pyodide/", import.meta.url);
 const at = (name) => new URL(name, base).href;
@@ -332,7 +333,7 @@ async function boot() {
   const sizes = manifest.then((m) => m.sizes);
   const loader = importCounted("pyodide.mjs", sizes);
   const runtime = importCounted("pyodide.asm.mjs", sizes);
-  const lockfile = download("pyodide-lock.json").then((r) => r.json());
+  const lockfile = manifest.then((m) => m.lock);
   // Pyodide only logs a standard library that failed to download, and a snapshot boots
   // without it until the first import needs it: both are awaited with the boot.
   let wasm = startEarly("pyodide.asm.wasm");
