@@ -243,6 +243,25 @@ def resimulations(browser, url: str) -> dict:
             }
             return times;
         }""", CHANGES)
+        # The engine's own time in the worker (Python, same scenario), from its answers.
+        python = page.evaluate("""async (n) => {
+            const share = await import(new URL("../assets/calculator/share.js", location.href).href);
+            const text = JSON.stringify(share.readFragment(location.hash).scenario);
+            const worker = window.__creditEngineBoot.worker;
+            const times = [];
+            for (let i = 0; i < n; i++) {
+              times.push(await new Promise((resolve) => {
+                const id = `bench-${i}`;
+                worker.addEventListener("message", function listen(event) {
+                  if (event.data.id !== id) return;
+                  worker.removeEventListener("message", listen);
+                  resolve(event.data.ms);
+                });
+                worker.postMessage({ id, type: "run", command: "simulate", text });
+              }));
+            }
+            return times;
+        }""", CHANGES)
         floor = page.evaluate("""async (n) => {
             const times = [];
             for (let i = 0; i < n; i++) {
@@ -255,7 +274,7 @@ def resimulations(browser, url: str) -> dict:
         }""", CHANGES)
         decade, decade_days = resimulation(page, 120)
         return {"year": year, "year_days": year_days, "decade": decade, "decade_days": decade_days,
-                "ping": pings, "engine": engine_only, "floor": floor}
+                "ping": pings, "engine": engine_only, "python": python, "floor": floor}
     finally:
         context.close()
 
@@ -346,14 +365,14 @@ def main() -> None:
     print(ratio_line("first visit, 10 Mbps / 40 ms", slow / bare_slow, 1.05,
                      f"[{slow:.0f} ms vs {bare_slow:.0f} ms bare; booted: {slow_paths}]"))
 
-    floor, ping, engine = (statistics.median(resim[k]) for k in ("floor", "ping", "engine"))
+    floor, ping, engine, python = (statistics.median(resim[k]) for k in ("floor", "ping", "engine", "python"))
     year, decade = statistics.median(resim["year"]), statistics.median(resim["decade"])
     print(ratio_line(f"re-simulate {resim['year_days']} days", year / floor, 1.5,
                      f"[{year:.1f} ms vs {floor:.1f} ms: empty round trip + next painted frame]"))
     print(f"  re-simulate {resim['decade_days']} days            {decade / floor:5.2f}x  (reported)"
           f"  [{decade:.1f} ms]")
-    print(f"  where the time goes (12 months): the engine alone (simulate, JSON both ways) {engine:.1f} ms;"
-          f" an empty round trip {ping:.3f} ms")
+    print(f"  where the time goes (12 months): the engine in Python {python:.1f} ms; with the messages and JSON both"
+          f" ways {engine:.1f} ms; the page's drawing and the frame the rest; an empty round trip {ping:.3f} ms")
 
     print("bytes sent by the server (all / Pyodide):")
     for label, (total, pyodide) in sent.items():

@@ -5,8 +5,9 @@
 //                  {type: "keep-snapshot"}                  (no service worker: fetch the
 //                                                            snapshot for the next visit)
 //   worker → page  {type: "status", state: "loading"|"ready"|"error", message, progress, boot, phases}
-//                  {id, type: "result", code, output}       (code 0: output is the JSON text;
-//                                                            2: the one-line input error)
+//                  {id, type: "result", code, output, ms}   (code 0: output is the JSON text;
+//                                                            2: the one-line input error;
+//                                                            ms: the time the engine took)
 // Errors come back as data; only strings cross the JS/Python boundary.
 //
 // Two ways to boot, with the same answers (tests/browser/test_snapshot_boot.py):
@@ -429,10 +430,11 @@ ready.catch((error) => status("error", `The calculator could not start: ${error.
 async function answer(message) {
   if (message.type === "ping") return { id: message.id, type: "result", code: 0, output: "" };
   const { api } = await ready;
+  const started = performance.now();
   const result = api.run(message.command, message.text);
   try {
     const [code, output] = result.toJs();
-    return { id: message.id, type: "result", code, output };
+    return { id: message.id, type: "result", code, output, ms: performance.now() - started };
   } finally {
     result.destroy();
   }
