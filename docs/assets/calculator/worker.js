@@ -30,9 +30,13 @@ const PACKAGE = "eigent-credit-calculator";
 const SNAPSHOT_FORMAT = "eigent-engine-snapshot/2"; // hooks/make_snapshot.mjs
 const STALL_MS = 15_000;
 // On a first visit the snapshot is fetched at once only above this throughput (bytes
-// per second, measured on the runtime's own downloads): at 8 MB/s its 6 MB take 0.8 s,
-// about what it saves (benchmarks/README.md). Slower links boot normally.
-const FAST_LINK = 8_000_000;
+// per second, measured on the runtime's own downloads for MEASURE_MS after their first
+// byte). Its 6 MB pay off when they take less than what they save: starting Python and
+// importing the engine, 2 to 3 s on the machine of benchmarks/README.md (where it won
+// from 25 Mbit/s up and lost at 10); a faster processor saves less. The bytes are the
+// same either way: after a normal boot the snapshot is fetched in the background for
+// the next visit (unless the reader asked to save data).
+const FAST_LINK = 2_500_000;
 const MEASURE_MS = 300;
 const CORE = ["boot.json", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"];
 
@@ -42,7 +46,7 @@ const networkFetch = globalThis.fetch.bind(globalThis);
 
 // ---- status and progress -------------------------------------------------------
 
-const progress = { received: 0, total: 0, step: "Downloading the Python runtime…", value: 0, shown: 0, boot: null };
+const progress = { received: 0, firstByte: null, total: 0, step: "Downloading the Python runtime…", value: 0, shown: 0, boot: null };
 let lastPosted = 0;
 let settled = false; // ready or failed: the page hears nothing more about booting
 // When each step ended, in ms since the worker started (sent with "ready", for benchmarks).
@@ -139,6 +143,7 @@ function counted(name, response, controller = null) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done || dropped.has(name)) break;
+      progress.firstByte ??= performance.now();
       progress.received += value.byteLength;
       receivedBy.set(name, (receivedBy.get(name) ?? 0) + value.byteLength);
       lastActivity = performance.now();
@@ -300,13 +305,16 @@ function concat(a, b) {
 }
 
 // On a first visit: is the link fast enough for the snapshot to pay for itself? Reads
-// the throughput of the runtime's own downloads (needed either way), after MEASURE_MS.
+// the throughput of the runtime's own downloads (needed either way). Never when the
+// reader asked to save data.
 async function linkIsFast() {
-  while (performance.now() - bootStarted < MEASURE_MS && inFlight.size) {
+  if (navigator.connection?.saveData) return false;
+  const measured = () => (progress.firstByte ? performance.now() - progress.firstByte : 0);
+  while (measured() < MEASURE_MS && inFlight.size) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   if (!inFlight.size) return true; // everything arrived already
-  return progress.received / ((performance.now() - bootStarted) / 1000) >= FAST_LINK;
+  return progress.received / (measured() / 1000) >= FAST_LINK;
 }
 
 // After a first visit that booted normally, in a browser without a service worker:
