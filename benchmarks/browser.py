@@ -40,7 +40,7 @@ from tests.browser.conftest import ARGS, CHROMIUM, QuietHandler  # noqa: E402  (
 from tests.site.conftest import build_site  # noqa: E402
 
 LOADS = 5
-SLOW_LOADS = 3
+SLOW_LOADS = 5
 CHANGES = 15
 PINGS = 200  # per batch
 SLOW_LINK = {"offline": False, "latency": 40, "downloadThroughput": 10e6 / 8, "uploadThroughput": 10e6 / 8}

@@ -36,6 +36,23 @@ STATIC_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\./[\w.-]+\.js)["']
 
 
 ENGINE_PAGES: set[str] = set()  # pages that run the engine, seen by on_post_page
+SERVING = False  # `mkdocs serve`: pages change under the author's hands
+
+# Under `mkdocs serve` a caching worker would show the author the page before their
+# edit; this one removes itself and its caches (left, say, by a built site served on
+# the same address).
+SELF_REMOVING_WORKER = """// mkdocs serve: no caching; remove any service worker and cache of a built site.
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) if (name.startsWith("eigent-")) await caches.delete(name);
+  await self.registration.unregister();
+})()));
+"""
+
+
+def on_startup(command, dirty, **kwargs) -> None:
+    global SERVING
+    SERVING = command == "serve"
 
 
 def on_pre_build(config, **kwargs) -> None:
@@ -44,6 +61,9 @@ def on_pre_build(config, **kwargs) -> None:
 
 def on_post_build(config, **kwargs) -> None:
     site = Path(config["site_dir"])
+    if SERVING:
+        (site / "sw.js").write_text(SELF_REMOVING_WORKER, encoding="utf-8")
+        return
     files = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
