@@ -99,7 +99,7 @@ async function mount(root) {
     if (active !== app) return;
     progress.hidden = s.state !== "loading";
     progress.value = s.progress ?? 0;
-    statusText.textContent = s.message ?? "";
+    if (statusText.textContent !== (s.message ?? "")) statusText.textContent = s.message ?? ""; // a live region: only real changes
     retry.hidden = s.state !== "error";
     status.dataset.state = s.state;
     if (s.state === "error") showError(app, s.message);

@@ -75,7 +75,10 @@ function report({ force = false, counts = inFlight.size > 0 } = {}) {
   let value = progress.value;
   if (counts && total) {
     const done = Math.min(received, total);
-    message = `Downloading the Python runtime: ${megabytes(done)} of ${megabytes(total)} MB`;
+    // Whole megabytes until the end: the text sits in a live region, and a screen reader
+    // should hear it change about once a megabyte, not ten times a second.
+    const shown = done === total ? megabytes(done) : String(Math.floor(done / 1e6));
+    message = `Downloading the Python runtime: ${shown} of ${megabytes(total)} MB`;
     value = 0.9 * (done / total);
   }
   progress.shown = Math.max(progress.shown, value);
@@ -106,9 +109,9 @@ const watchdog = setInterval(() => {
   if (now - lastTick > 3000) lastActivity = now;
   lastTick = now;
   if (inFlight.size && now - lastActivity > STALL_MS) {
-    const names = [...inFlight.keys()].join(", ");
+    console.info(`Calculator: nothing arrived for ${STALL_MS / 1000} s of ${[...inFlight.keys()].join(", ")}.`);
     for (const controller of inFlight.values()) controller?.abort();
-    failBoot(new Error(`the download stopped: nothing arrived for ${STALL_MS / 1000} seconds (${names}). Check the connection and retry.`));
+    failBoot(new Error(`the download of the Python runtime stopped (nothing arrived for ${STALL_MS / 1000} seconds). Check your connection, then press Retry.`));
   }
 }, 1000);
 
