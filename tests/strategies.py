@@ -88,3 +88,111 @@ def valid_scenarios(draw, max_days: int = 120, with_events: bool = True) -> dict
     if overrides:
         scenario["policy"] = {k: draw(st.sampled_from(sorted(POLICY.settings[k].choices))) for k in overrides}
     return scenario
+
+
+# --- mixed scenarios: where features meet (the reference model's differential test) -------
+
+# Registration dates where calendars bite: month ends, leap days, the turn of a year.
+AWKWARD_DATES = [date(2024, 1, 29), date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 29), date(2028, 2, 29),
+                 date(2027, 1, 29), date(2027, 1, 31), date(2026, 3, 31), date(2026, 5, 31), date(2026, 8, 31),
+                 date(2026, 10, 31), date(2026, 12, 31), date(2026, 2, 28), date(2026, 4, 30), date(2027, 12, 30)]
+SPIKES = [300, 1200, 2500, 4000, 9000, 20000]  # by_date usage that outruns a balance
+
+
+@st.composite
+def registration_dates(draw) -> date:
+    if draw(st.integers(0, 2)) == 0:
+        return draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)))
+    return draw(st.sampled_from(AWKWARD_DATES))
+
+
+@st.composite
+def mixed_usage(draw, start: date, days: int) -> dict:
+    out: dict = {"per_active_day": draw(st.sampled_from([0, 0, 50, 150, 250, 400, 800, 3000]))}
+    if draw(st.booleans()):
+        out["active_days"] = draw(st.one_of(st.sampled_from(["every_day", "weekdays", "weekends"]),
+                                            st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True)))
+    spikes = draw(st.lists(st.tuples(st.integers(0, days - 1), st.sampled_from(SPIKES + [0])), max_size=3))
+    if spikes:
+        out["by_date"] = {iso(start + timedelta(d)): credits for d, credits in spikes}
+    return out
+
+
+@st.composite
+def mixed_events(draw, start: date, days: int, trial_once: bool) -> list[dict]:
+    """Subscriptions (with and without trials, plan changes, trials over a paid plan),
+    top-ups, and cancellations of each inside and outside the refund window, with
+    same-day sequences. A rough model of the account keeps most sequences meaningful;
+    the rest are input errors, which the engine and the reference must agree on."""
+    out: list[dict] = []
+    day = 0
+    plan = None          # the plan we believe is running
+    status = "free"      # free | trial | paid | ending
+    charged = 0          # day of the last charge we believe happened
+    trial_used = False
+    topups: list[int] = []
+    for _ in range(draw(st.integers(1, 7))):
+        day += draw(st.sampled_from([0, 0, 1, 2, 3, 4, 6, 7, 8, 10, 14, 20, 27, 30, 31, 33]))
+        if day >= days:
+            break
+        if status == "trial" and day >= charged:
+            status = "paid"  # the trial ended: its first charge happened on `charged`
+        when = iso(start + timedelta(day))
+        choices = ["subscribe", "subscribe", "topup"]
+        if status != "free":
+            choices += ["cancel", "cancel"]
+        if topups:
+            choices += ["cancel_topup", "cancel_topup"]
+        kind = draw(st.sampled_from(choices))
+        if kind == "subscribe":
+            others = [p for p in ("plus", "pro") if p != plan or status in ("free", "ending")]
+            new = draw(st.sampled_from(others))
+            trial = (not trial_used or not trial_once) and draw(st.booleans())
+            out.append({"date": when, "type": "subscribe", "plan": new, "trial": trial})
+            plan, trial_used = new, trial_used or trial
+            status, charged = ("trial", day + POLICY.plans[new].trial_days) if trial else ("paid", day)
+        elif kind == "topup":
+            out.append({"date": when, "type": "topup", "usd": draw(st.sampled_from([1, 5, 10, 30, 100]))})
+            topups.append(day)
+        elif kind == "cancel":
+            out.append({"date": when, "type": "cancel"})
+            if status == "trial" or (status == "paid" and day - charged <= POLICY.refund_window_days):
+                status, plan = "free", None
+            else:
+                status = "ending"
+        else:
+            bought = topups.pop(draw(st.integers(0, len(topups) - 1)))
+            if day - bought > POLICY.refund_window_days + 1:
+                continue
+            out.append({"date": when, "type": "cancel_topup", "of": iso(start + timedelta(bought))})
+    return out
+
+
+@st.composite
+def mixed_policy(draw) -> dict:
+    """Overrides of the settings that have more than one value, each value equally likely."""
+    chosen = {}
+    for key, setting in sorted(POLICY.settings.items()):
+        if len(setting.choices) > 1 and draw(st.integers(0, 2)) == 0:
+            chosen[key] = draw(st.sampled_from(sorted(setting.choices)))
+    return chosen
+
+
+@st.composite
+def mixed_scenarios(draw, max_days: int = 150) -> dict:
+    """Scenarios aimed where features meet: see `mixed_events`."""
+    start = draw(registration_dates())
+    days = draw(st.integers(1, max_days))
+    scenario: dict = {"registered": iso(start), "days": days}
+    if draw(st.integers(0, 4)):
+        scenario["usage"] = draw(mixed_usage(start, days))
+    invites = draw(st.lists(st.integers(0, days - 1), max_size=3))
+    if invites:
+        scenario["invites"] = [iso(start + timedelta(d)) for d in invites]
+    policy = draw(mixed_policy())
+    if policy:
+        scenario["policy"] = policy
+    drawn = draw(mixed_events(start, days, policy.get("trial_limit", "once_per_account") == "once_per_account"))
+    if drawn:
+        scenario["events"] = drawn
+    return scenario
