@@ -8,6 +8,7 @@ exist), and the few that don't raise ScenarioError, which callers may assume awa
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from hypothesis import strategies as st
 
@@ -99,9 +100,38 @@ AWKWARD_DATES = [date(2024, 1, 29), date(2024, 1, 30), date(2024, 1, 31), date(2
 SPIKES = [300, 1200, 2500, 4000, 9000, 20000]  # by_date usage that outruns a balance
 
 
+class Focus(NamedTuple):
+    """What a family of mixed scenarios leans on: relative weights of the user's actions,
+    the gaps between events (days), how often the registration date is awkward, and how
+    often each many-valued setting is overridden (1 in `policy_odds`)."""
+
+    subscribe: int = 2
+    topup: int = 1
+    cancel: int = 2
+    cancel_topup: int = 2
+    gaps: tuple[int, ...] = (0, 0, 1, 2, 3, 4, 6, 7, 8, 10, 14, 20, 27, 30, 31, 33)
+    awkward_odds: int = 3
+    policy_odds: int = 3
+    overdraft_allow: bool = False
+
+
+FOCUS = {
+    # plan changes, trials (also over a paid plan), refunds of each, a second refund
+    "plans": Focus(subscribe=3, topup=1, cancel=3, cancel_topup=1, gaps=(0, 0, 1, 2, 3, 5, 7, 8, 12, 30)),
+    # Add-On Packs bought and refunded around plans, negative balances
+    "topups": Focus(subscribe=1, topup=3, cancel=1, cancel_topup=3, gaps=(0, 0, 1, 2, 4, 7, 8, 15, 31),
+                    overdraft_allow=True),
+    # renewals, late cancels and returns to Free on month ends and leap days
+    "calendar": Focus(subscribe=2, topup=1, cancel=2, cancel_topup=1,
+                      gaps=(0, 1, 3, 7, 8, 20, 27, 28, 29, 30, 31, 33, 45, 60), awkward_odds=1),
+    # every setting's every value
+    "policy": Focus(policy_odds=2),
+}
+
+
 @st.composite
-def registration_dates(draw) -> date:
-    if draw(st.integers(0, 2)) == 0:
+def registration_dates(draw, awkward_odds: int = 3) -> date:
+    if draw(st.integers(0, awkward_odds)) == 0:
         return draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)))
     return draw(st.sampled_from(AWKWARD_DATES))
 
@@ -119,7 +149,7 @@ def mixed_usage(draw, start: date, days: int) -> dict:
 
 
 @st.composite
-def mixed_events(draw, start: date, days: int, trial_once: bool) -> list[dict]:
+def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool) -> list[dict]:
     """Subscriptions (with and without trials, plan changes, trials over a paid plan),
     top-ups, and cancellations of each inside and outside the refund window, with
     same-day sequences. A rough model of the account keeps most sequences meaningful;
@@ -131,18 +161,18 @@ def mixed_events(draw, start: date, days: int, trial_once: bool) -> list[dict]:
     charged = 0          # day of the last charge we believe happened
     trial_used = False
     topups: list[int] = []
-    for _ in range(draw(st.integers(1, 7))):
-        day += draw(st.sampled_from([0, 0, 1, 2, 3, 4, 6, 7, 8, 10, 14, 20, 27, 30, 31, 33]))
+    for _ in range(draw(st.integers(1, 8))):
+        day += draw(st.sampled_from(focus.gaps))
         if day >= days:
             break
         if status == "trial" and day >= charged:
             status = "paid"  # the trial ended: its first charge happened on `charged`
         when = iso(start + timedelta(day))
-        choices = ["subscribe", "subscribe", "topup"]
+        choices = ["subscribe"] * focus.subscribe + ["topup"] * focus.topup
         if status != "free":
-            choices += ["cancel", "cancel"]
+            choices += ["cancel"] * focus.cancel
         if topups:
-            choices += ["cancel_topup", "cancel_topup"]
+            choices += ["cancel_topup"] * focus.cancel_topup
         kind = draw(st.sampled_from(choices))
         if kind == "subscribe":
             others = [p for p in ("plus", "pro") if p != plan or status in ("free", "ending")]
@@ -168,20 +198,24 @@ def mixed_events(draw, start: date, days: int, trial_once: bool) -> list[dict]:
     return out
 
 
+MANY_VALUED = sorted(key for key, setting in POLICY.settings.items() if len(setting.choices) > 1)
+
+
 @st.composite
-def mixed_policy(draw) -> dict:
+def mixed_policy(draw, focus: Focus) -> dict:
     """Overrides of the settings that have more than one value, each value equally likely."""
-    chosen = {}
-    for key, setting in sorted(POLICY.settings.items()):
-        if len(setting.choices) > 1 and draw(st.integers(0, 2)) == 0:
-            chosen[key] = draw(st.sampled_from(sorted(setting.choices)))
+    keys = draw(st.lists(st.sampled_from(MANY_VALUED), unique=True,
+                         max_size=max(1, len(MANY_VALUED) * 2 // focus.policy_odds)))
+    chosen = {key: draw(st.sampled_from(sorted(POLICY.settings[key].choices))) for key in sorted(keys)}
+    if focus.overdraft_allow and draw(st.booleans()):
+        chosen["overdraft"] = "allow"
     return chosen
 
 
 @st.composite
-def mixed_scenarios(draw, max_days: int = 150) -> dict:
-    """Scenarios aimed where features meet: see `mixed_events`."""
-    start = draw(registration_dates())
+def mixed_scenarios(draw, focus: Focus = FOCUS["policy"], max_days: int = 150) -> dict:
+    """Scenarios aimed where features meet (see `FOCUS`)."""
+    start = draw(registration_dates(focus.awkward_odds))
     days = draw(st.integers(1, max_days))
     scenario: dict = {"registered": iso(start), "days": days}
     if draw(st.integers(0, 4)):
@@ -189,10 +223,11 @@ def mixed_scenarios(draw, max_days: int = 150) -> dict:
     invites = draw(st.lists(st.integers(0, days - 1), max_size=3))
     if invites:
         scenario["invites"] = [iso(start + timedelta(d)) for d in invites]
-    policy = draw(mixed_policy())
+    policy = draw(mixed_policy(focus))
     if policy:
         scenario["policy"] = policy
-    drawn = draw(mixed_events(start, days, policy.get("trial_limit", "once_per_account") == "once_per_account"))
+    trial_once = policy.get("trial_limit", POLICY.settings["trial_limit"].default) == "once_per_account"
+    drawn = draw(mixed_events(start, days, focus, trial_once))
     if drawn:
         scenario["events"] = drawn
     return scenario

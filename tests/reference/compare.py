@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import NamedTuple
 
 from calculator.api import simulate as engine_simulate
 from calculator.errors import ScenarioError
@@ -55,17 +56,23 @@ def outcome(simulate, scenario: dict):
         return ("error", error.path, str(error))
 
 
-def compare(scenario: dict) -> list[str]:
-    """Differences between the engine and the reference for one scenario ([] = agree)."""
+class Comparison(NamedTuple):
+    refused: bool     # both refused the scenario (on the same field, if `lines` is empty)
+    lines: list[str]  # where they disagree ([] = they agree)
+
+
+def compare(scenario: dict) -> Comparison:
+    """The engine and the reference on one scenario."""
     engine = outcome(engine_simulate, scenario)
     reference = outcome(model.simulate, scenario)
-    if isinstance(engine, tuple) or isinstance(reference, tuple):
-        if isinstance(engine, tuple) and isinstance(reference, tuple):
-            return [] if engine[1] == reference[1] else [f"errors differ: engine={engine[2]!r} reference={reference[2]!r}"]
-        which = "engine" if isinstance(engine, tuple) else "reference"
-        message = (engine if which == "engine" else reference)[2]
-        return [f"only the {which} refuses the scenario: {message}"]
-    return differences(engine, reference)
+    if isinstance(engine, tuple) and isinstance(reference, tuple):
+        same = engine[1] == reference[1]
+        return Comparison(True, [] if same else [f"errors differ: engine={engine[2]!r} reference={reference[2]!r}"])
+    if isinstance(engine, tuple):
+        return Comparison(False, [f"only the engine refuses the scenario: {engine[2]}"])
+    if isinstance(reference, tuple):
+        return Comparison(False, [f"only the reference refuses the scenario: {reference[2]}"])
+    return Comparison(False, differences(engine, reference))
 
 
 def describe(scenario: dict, lines: list[str]) -> str:

@@ -317,12 +317,14 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
             account.forgive(moment)
 
     def free_allowance(moment: Moment, today: date) -> None:
-        new_cycle(moment)
         account.grant(moment, "monthly", "monthly", policy.plans["free"].monthly_credits,
                       next_cycle_date(registered, today))
 
     def back_to_free(moment: Moment, today: date) -> Plan:
+        """A plan ends: the account is on Free (a cycle start, README), with the Free allowance
+        at once, or (next_cycle) from the next registration cycle date unless this is one."""
         account.expire_bucket(moment, "monthly")
+        new_cycle(moment)
         if rule("free_allowance_on_return") == "full" or is_cycle_date(registered, today):
             free_allowance(moment, today)
         return FREE
@@ -353,6 +355,7 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
                 plan = plan._replace(charged=today, charged_cents=price(plan.name), first_charge=False)
                 paid_allowance(moment, plan.name, plan.anchor, today)
         elif plan.status == "free" and is_cycle_date(registered, today):
+            new_cycle(moment)
             free_allowance(moment, today)
 
         # 3. grants
