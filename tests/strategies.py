@@ -102,8 +102,10 @@ SPIKES = [300, 1200, 2500, 4000, 9000, 20000]  # by_date usage that outruns a ba
 
 class Focus(NamedTuple):
     """What a family of mixed scenarios leans on: relative weights of the user's actions,
-    the gaps between events (days), how often the registration date is awkward, and how
-    often each many-valued setting is overridden (1 in `policy_odds`)."""
+    the gaps between events (days), how often the first day is awkward (1 in
+    `awkward_odds` is not), how often each many-valued setting is overridden, how often
+    the scenario starts from today (1 in `start_odds`; 0 = never) and gives its own
+    prices (1 in `prices_odds`)."""
 
     subscribe: int = 2
     topup: int = 1
@@ -113,6 +115,8 @@ class Focus(NamedTuple):
     awkward_odds: int = 3
     policy_odds: int = 3
     overdraft_allow: bool = False
+    start_odds: int = 6
+    prices_odds: int = 5
 
 
 FOCUS = {
@@ -126,14 +130,27 @@ FOCUS = {
                       gaps=(0, 1, 3, 7, 8, 20, 27, 28, 29, 30, 31, 33, 45, 60), awkward_odds=1),
     # every setting's every value
     "policy": Focus(policy_odds=2),
+    # an account as its dashboard shows it today, with its own prices
+    "start": Focus(subscribe=2, topup=2, cancel=3, cancel_topup=1, start_odds=1, prices_odds=2),
 }
 
 
+def months_later(day: date, months: int) -> date:
+    """`day` plus whole months, clamped to the month's end (a test helper, not the engine's)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(1)).day
+    return date(year, month, min(day.day, last))
+
+
 @st.composite
-def registration_dates(draw, awkward_odds: int = 3) -> date:
+def first_days(draw, awkward_odds: int = 3) -> date:
     if draw(st.integers(0, awkward_odds)) == 0:
         return draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)))
     return draw(st.sampled_from(AWKWARD_DATES))
+
+
+registration_dates = first_days
 
 
 @st.composite
@@ -149,19 +166,57 @@ def mixed_usage(draw, start: date, days: int) -> dict:
 
 
 @st.composite
-def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool) -> list[dict]:
+def start_from_today(draw, today: date) -> dict:
+    """A `start` block: a plan, its cycle (cycle_start or renews_on), a split balance."""
+    plan = draw(st.sampled_from(["free", "plus", "pro"]))
+    out: dict = {"date": iso(today), "plan": plan}
+    registered = None
+    if draw(st.booleans()):
+        registered = today - timedelta(draw(st.sampled_from([0, 1, 15, 29, 30, 31, 59, 200, 400])))
+        out["registered"] = iso(registered)
+    if plan == "free" and registered is not None:
+        months = (today.year - registered.year) * 12 + today.month - registered.month
+        cycle = max(m for m in (months - 1, months) if months_later(registered, m) <= today)
+        anchor = months_later(registered, cycle)
+    else:
+        anchor = today - timedelta(draw(st.integers(0, 30)))
+        if months_later(anchor, 1) <= today:
+            anchor = today
+    if (plan == "free" and registered is not None) or draw(st.booleans()):
+        out["cycle_start"] = iso(anchor)
+    else:
+        out["renews_on"] = iso(months_later(anchor, 1))
+    total = draw(st.sampled_from([0, 150, 300, 1700, 2500, 12000]))
+    credits: dict = {"total": total}
+    left = total
+    for part, most in (("daily", 200), ("topup", left), ("bonus", left)):
+        if draw(st.booleans()):
+            credits[part] = draw(st.integers(0, min(left, most)))
+            left -= credits[part]
+    out["credits"] = credits
+    if draw(st.booleans()):
+        out["trial_used"] = draw(st.booleans())
+    return out
+
+
+@st.composite
+def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool, opening: dict | None = None) -> list[dict]:
     """Subscriptions (with and without trials, plan changes, trials over a paid plan),
-    top-ups, and cancellations of each inside and outside the refund window, with
-    same-day sequences. A rough model of the account keeps most sequences meaningful;
-    the rest are input errors, which the engine and the reference must agree on."""
+    top-ups (some with ids, some on one day) and cancellations of each inside and outside
+    the refund window, with same-day sequences; from a `start` block's plan if given. A
+    rough model of the account keeps most sequences meaningful; the rest are input errors,
+    which the engine and the reference must agree on."""
     out: list[dict] = []
     day = 0
     plan = None          # the plan we believe is running
     status = "free"      # free | trial | paid | ending
-    charged = 0          # day of the last charge we believe happened
+    charged = -99        # day of the last charge we believe happened
     trial_used = False
-    topups: list[int] = []
-    for _ in range(draw(st.integers(1, 8))):
+    if opening is not None and opening["plan"] != "free":
+        plan, status, charged = opening["plan"], "paid", -99
+        trial_used = opening.get("trial_used", False)
+    topups: list[tuple[int, str | None]] = []
+    for n in range(draw(st.integers(1, 8))):
         day += draw(st.sampled_from(focus.gaps))
         if day >= days:
             break
@@ -182,8 +237,11 @@ def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool) -
             plan, trial_used = new, trial_used or trial
             status, charged = ("trial", day + POLICY.plans[new].trial_days) if trial else ("paid", day)
         elif kind == "topup":
-            out.append({"date": when, "type": "topup", "usd": draw(st.sampled_from([1, 5, 10, 30, 100]))})
-            topups.append(day)
+            event = {"date": when, "type": "topup", "usd": draw(st.sampled_from([1, 5, 10, 30, 100]))}
+            if draw(st.integers(0, 2)) == 0:
+                event["id"] = f"pack-{n}"
+            out.append(event)
+            topups.append((day, event.get("id")))
         elif kind == "cancel":
             out.append({"date": when, "type": "cancel"})
             if status == "trial" or (status == "paid" and day - charged <= POLICY.refund_window_days):
@@ -191,14 +249,20 @@ def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool) -
             else:
                 status = "ending"
         else:
-            bought = topups.pop(draw(st.integers(0, len(topups) - 1)))
+            bought, pack = topups.pop(draw(st.integers(0, len(topups) - 1)))
             if day - bought > POLICY.refund_window_days + 1:
                 continue
-            out.append({"date": when, "type": "cancel_topup", "of": iso(start + timedelta(bought))})
+            if pack is not None and draw(st.integers(0, 3)):
+                out.append({"date": when, "type": "cancel_topup", "id": pack})
+            else:
+                out.append({"date": when, "type": "cancel_topup", "of": iso(start + timedelta(bought))})
+    if len(out) > 1 and draw(st.integers(0, 5)) == 0:
+        out = draw(st.permutations(out))  # listed in any order: they happen in date order
     return out
 
 
 MANY_VALUED = sorted(key for key, setting in POLICY.settings.items() if len(setting.choices) > 1)
+PRICES = [0, 0.01, 9.99, 19.99, 20, 89, 100.5, 10000]
 
 
 @st.composite
@@ -215,19 +279,27 @@ def mixed_policy(draw, focus: Focus) -> dict:
 @st.composite
 def mixed_scenarios(draw, focus: Focus = FOCUS["policy"], max_days: int = 150) -> dict:
     """Scenarios aimed where features meet (see `FOCUS`)."""
-    start = draw(registration_dates(focus.awkward_odds))
+    first = draw(first_days(focus.awkward_odds))
     days = draw(st.integers(1, max_days))
-    scenario: dict = {"registered": iso(start), "days": days}
+    opening = None
+    if focus.start_odds and draw(st.integers(1, focus.start_odds)) == 1:
+        opening = draw(start_from_today(first))
+        scenario: dict = {"start": opening, "days": days}
+    else:
+        scenario = {"registered": iso(first), "days": days}
     if draw(st.integers(0, 4)):
-        scenario["usage"] = draw(mixed_usage(start, days))
+        scenario["usage"] = draw(mixed_usage(first, days))
     invites = draw(st.lists(st.integers(0, days - 1), max_size=3))
     if invites:
-        scenario["invites"] = [iso(start + timedelta(d)) for d in invites]
+        scenario["invites"] = [iso(first + timedelta(d)) for d in invites]
     policy = draw(mixed_policy(focus))
     if policy:
         scenario["policy"] = policy
+    if focus.prices_odds and draw(st.integers(1, focus.prices_odds)) == 1:
+        scenario["prices"] = draw(st.dictionaries(st.sampled_from(["plus", "pro"]), st.sampled_from(PRICES),
+                                                  min_size=1))
     trial_once = policy.get("trial_limit", POLICY.settings["trial_limit"].default) == "once_per_account"
-    drawn = draw(mixed_events(start, days, focus, trial_once))
+    drawn = draw(mixed_events(first, days, focus, trial_once, opening))
     if drawn:
         scenario["events"] = drawn
     return scenario

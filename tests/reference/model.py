@@ -34,8 +34,9 @@ SPENDING_ORDERS = {
     "daily_bonus_monthly_topup": ("daily", "bonus", "monthly", "topup"),
 }
 
-# The steps of a day, in order (calculator/README.md, "Order within a day").
-EXPIRE, CYCLE, GRANT, EVENT, SPEND = 1, 2, 3, 4, 5
+# The steps of a day, in order (calculator/README.md, "Order within a day"); OPEN is the
+# opening balance of a `start` scenario, before anything else on its first day.
+OPEN, EXPIRE, CYCLE, GRANT, EVENT, SPEND = 0, 1, 2, 3, 4, 5
 
 
 class Moment(NamedTuple):
@@ -49,37 +50,31 @@ class Moment(NamedTuple):
 
 # --- calendar ------------------------------------------------------------------------------
 
+def days_in_month(year: int, month: int) -> int:
+    return calendar.mdays[month] + (month == 2 and calendar.isleap(year))
+
+
 def add_months(anchor: date, months: int) -> date:
     """`anchor` plus whole months, counted from the anchor, clamped to the month's end."""
     index = anchor.month - 1 + months
     year, month = anchor.year + index // 12, index % 12 + 1
-    return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
-
-
-def cycle_dates(anchor: date, until: date) -> list[date]:
-    """Every cycle date from `anchor` up to and including `until`."""
-    out, k = [], 0
-    while (day := add_months(anchor, k)) <= until:
-        out.append(day)
-        k += 1
-    return out
+    return date(year, month, min(anchor.day, days_in_month(year, month)))
 
 
 def cycle_start(anchor: date, day: date) -> date:
     """The start of the cycle (counted from `anchor`) that `day` falls in."""
-    return cycle_dates(anchor, day)[-1] if day >= anchor else anchor
+    months = (day.year - anchor.year) * 12 + day.month - anchor.month
+    return add_months(anchor, months) if add_months(anchor, months) <= day else add_months(anchor, months - 1)
 
 
 def next_cycle_date(anchor: date, day: date) -> date:
     """The first cycle date (counted from `anchor`) after `day`."""
-    k = 1
-    while (candidate := add_months(anchor, k)) <= day:
-        k += 1
-    return candidate
+    months = (day.year - anchor.year) * 12 + day.month - anchor.month
+    return add_months(anchor, months) if add_months(anchor, months) > day else add_months(anchor, months + 1)
 
 
 def is_cycle_date(anchor: date, day: date) -> bool:
-    return day >= anchor and add_months(anchor, (day.year - anchor.year) * 12 + day.month - anchor.month) == day
+    return day >= anchor and cycle_start(anchor, day) == day
 
 
 # --- the history ---------------------------------------------------------------------------
@@ -182,6 +177,7 @@ class Plan(NamedTuple):
     charged: date | None = None     # the last charge
     charged_cents: int = 0
     first_charge: bool = True       # the last charge is the subscription's first
+    history: bool = False           # the last charge was made before a `start` scenario begins
 
 
 FREE = Plan()
@@ -274,24 +270,60 @@ def refund_window_open(policy: Policy, bought: date, today: date) -> bool:
     return elapsed < policy.refund_window_days
 
 
+class Opening(NamedTuple):
+    """How the account stands on the first simulated day, before that day's steps."""
+
+    plan: Plan
+    free_anchor: date | None       # Free cycles count from here (None: from the day a plan ends)
+    trial_used: bool
+    credits: dict[str, int]        # the opening balance per bucket (a `start` scenario)
+    daily_granted: bool            # today's daily credits are in the opening balance
+
+
+def opening(data: dict, scenario, policy: Policy) -> Opening:
+    """A new account opens on Free on its registration date. A `start` scenario opens as its
+    dashboard reads (the contract's "start from today"), split as start_balance_split says:
+    Add-On Pack, bonus and daily credits as given, the rest monthly up to the plan's
+    allowance, anything above that bonus. Read from the raw input on purpose: only the
+    validation is shared with the engine."""
+    if scenario.start is None:
+        return Opening(FREE, scenario.registered, False, {}, False)
+    raw = data["start"]
+    given = raw["credits"]
+    name = raw["plan"]
+    anchor = date.fromisoformat(raw.get("cycle_start") or raw["renews_on"])
+    today = date.fromisoformat(raw["date"])
+    rest = given["total"] - given.get("topup", 0) - given.get("bonus", 0) - given.get("daily", 0)
+    monthly = min(rest, policy.plans[name].monthly_credits)
+    credits = {"daily": given.get("daily", 0), "monthly": monthly, "bonus": given.get("bonus", 0) + rest - monthly,
+               "topup": given.get("topup", 0)}
+    registered = date.fromisoformat(raw["registered"]) if "registered" in raw else None
+    if name == "free":
+        plan, free_anchor = FREE, registered or anchor
+    else:
+        plan = Plan(name, "paid", anchor=anchor, charged=cycle_start(anchor, today),
+                    charged_cents=policy.plans[name].price_cents, history=True)
+        free_anchor = registered
+    return Opening(plan, free_anchor, raw.get("trial_used", False), credits, "daily" in given)
+
+
 def fail(index: int, field: str, message: str) -> ScenarioError:
     return ScenarioError(message, ("events", index, field))
 
 
-def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> Fold:
-    """The whole account under `history`, from the registration date, from scratch.
+def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[date, int]) -> Fold:
+    """The whole account under `history`, from the first day, from scratch.
 
     On a day in `kept`, exactly that much is spent (into a negative balance if need be):
     the consumption that really happened. Stops at the first cancel that needs a
     recomputation, before applying it."""
     account = Account(policy)
-    registered = scenario.registered
+    first_day = scenario.start.date if scenario.start is not None else scenario.registered
     rule = policy.rule
     order = SPENDING_ORDERS[rule("spending_order")]
     charges: list[Charge] = []
     days: list[Day] = []
-    plan = FREE
-    trial_used = False
+    plan, free_anchor, trial_used = start.plan, start.free_anchor, start.trial_used
     live_topups: dict[int, Step] = {}
     by_date = dict(scenario.usage.by_date)
     invites = list(scenario.invites)
@@ -310,7 +342,7 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
             return add_months(plan.trial_end, 1)
         if plan.status == "paid":
             return next_cycle_date(plan.anchor, today)
-        return next_cycle_date(registered, today)
+        return next_cycle_date(free_anchor, today)
 
     def new_cycle(moment: Moment) -> None:
         if rule("deficit_at_new_cycle") == "forgive" and account.deficit:
@@ -318,14 +350,18 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
 
     def free_allowance(moment: Moment, today: date) -> None:
         account.grant(moment, "monthly", "monthly", policy.plans["free"].monthly_credits,
-                      next_cycle_date(registered, today))
+                      next_cycle_date(free_anchor, today))
 
     def back_to_free(moment: Moment, today: date) -> Plan:
         """A plan ends: the account is on Free (a cycle start, README), with the Free allowance
-        at once, or (next_cycle) from the next registration cycle date unless this is one."""
+        at once, or (next_cycle) from the next registration cycle date unless this is one.
+        Without a registration date (a `start` scenario), Free cycles count from this day."""
+        nonlocal free_anchor
+        if free_anchor is None:
+            free_anchor = today
         account.expire_bucket(moment, "monthly")
         new_cycle(moment)
-        if rule("free_allowance_on_return") == "full" or is_cycle_date(registered, today):
+        if rule("free_allowance_on_return") == "full" or is_cycle_date(free_anchor, today):
             free_allowance(moment, today)
         return FREE
 
@@ -334,27 +370,38 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
         account.grant(moment, "monthly", "monthly", policy.plans[name].monthly_credits,
                       next_cycle_date(anchor, today))
 
+    if scenario.start is not None:  # the opening balance, one entry per bucket
+        moment = Moment(first_day, OPEN)
+        expiries = {"daily": first_day + timedelta(1),
+                    "monthly": next_cycle_date(plan.anchor if plan.status == "paid" else free_anchor, first_day),
+                    "bonus": bonus_expiry(first_day), "topup": None}
+        for bucket in BUCKETS:
+            account.grant(moment, "start", bucket, start.credits[bucket], expiries[bucket])
+
     for n in range(scenario.days):
-        today = registered + timedelta(n)
+        today = first_day + timedelta(n)
+        opening_day = scenario.start is not None and n == 0  # steps 1 and 2 are in the opening balance
 
         # 1. expiries dated today (the first day the credits are gone)
         account.expire_due(Moment(today, EXPIRE), today)
 
         # 2. the day's cycle start
         moment = Moment(today, CYCLE)
-        if plan.status == "trial" and today == plan.trial_end:
+        if opening_day:
+            pass
+        elif plan.status == "trial" and today == plan.trial_end:
             charges.append(Charge(moment, "subscription", price(plan.name), plan.name))
             plan = plan._replace(status="paid", anchor=today, charged=today, charged_cents=price(plan.name),
                                  first_charge=True)
             paid_allowance(moment, plan.name, today, today)
-        elif plan.status == "paid" and today != plan.anchor and is_cycle_date(plan.anchor, today):
+        elif plan.status == "paid" and today > plan.charged and is_cycle_date(plan.anchor, today):
             if today == plan.ends or today in history.no_renewal:
                 plan = back_to_free(moment, today)
             else:
                 charges.append(Charge(moment, "subscription", price(plan.name), plan.name))
-                plan = plan._replace(charged=today, charged_cents=price(plan.name), first_charge=False)
+                plan = plan._replace(charged=today, charged_cents=price(plan.name), first_charge=False, history=False)
                 paid_allowance(moment, plan.name, plan.anchor, today)
-        elif plan.status == "free" and is_cycle_date(registered, today):
+        elif plan.status == "free" and is_cycle_date(free_anchor, today):
             new_cycle(moment)
             free_allowance(moment, today)
 
@@ -362,11 +409,11 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
         moment = Moment(today, GRANT)
         wanted = by_date.get(today, scenario.usage.per_active_day if today.weekday() in scenario.usage.weekdays
                              else 0)
-        if today == registered:
+        if today == scenario.registered:
             account.grant(moment, "register", "bonus", policy.signup_bonus, bonus_expiry(today))
         for _ in range(invites.count(today)):
             account.grant(moment, "invite", "bonus", policy.invite_bonus, bonus_expiry(today))
-        if wanted > 0 or rule("daily_grant") == "every_day":
+        if (wanted > 0 or rule("daily_grant") == "every_day") and not (opening_day and start.daily_granted):
             account.grant(moment, "daily", "daily", policy.daily_credits, today + timedelta(1))
 
         # 4. the day's events, in listed order
@@ -420,6 +467,8 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
                     return Fold(account.entries, charges, days, Stop(moment, "trial", step.index, plan.index))
                 if plan.ends is not None:
                     raise fail(step.index, "type", "the plan is already cancelled")
+                if plan.history and refund_window_open(policy, plan.charged, today):
+                    raise fail(step.index, "type", "this would refund a charge made before the simulation starts")
                 refundable = refund_window_open(policy, plan.charged, today) and (
                     plan.first_charge or rule("renewal_refund") == "full")
                 if refundable:
@@ -438,7 +487,7 @@ def fold(scenario, policy: Policy, history: History, kept: dict[date, int]) -> F
             consumed = account.spend(moment, wanted, order, overdraw=rule("overdraft") == "allow")
         buckets = account.buckets()
         start = (plan.trial_start if plan.status == "trial" else
-                 cycle_start(plan.anchor, today) if plan.status == "paid" else cycle_start(registered, today))
+                 cycle_start(plan.anchor, today) if plan.status == "paid" else cycle_start(free_anchor, today))
         unmet = wanted - consumed
         days.append(Day(today, plan.name, start, wanted, consumed, unmet, buckets,
                         unmet > 0 or sum(buckets.values()) < 0))
@@ -471,6 +520,11 @@ def policy_for(data: dict) -> tuple:
 def simulate(data: dict) -> dict:
     """The simulate result (days, ledger, charges, summary) for scenario data; raises ScenarioError."""
     scenario, policy = policy_for(data)
+    start = opening(data, scenario, policy)
+    if start.trial_used and policy.rule("trial_limit") == "once_per_account":
+        for event in scenario.events:  # the dashboard says the trial is used: any trial is refused up front
+            if event.type == "subscribe" and event.trial:
+                raise fail(event.index, "trial", "the account already had its free trial (start.trial_used)")
     history = history_of(scenario.events)
     entries: list[Entry] = []
     charges: list[Charge] = []
@@ -478,14 +532,16 @@ def simulate(data: dict) -> dict:
     resumed: Stop | None = None
     while True:
         kept = {d.date: d.consumed for d in days}
-        folded = fold(scenario, policy, history, kept)
+        folded = fold(scenario, policy, start, history, kept)
         if resumed is not None:
             # the refund entries: recomputed minus real, per bucket, at the cancel's moment
             recomputed = totals(e for e in folded.entries if e.moment <= resumed.moment)
             real = totals(entries)
             entries += [Entry(resumed.moment, "refund", b, recomputed[b] - real[b]) for b in BUCKETS
                         if recomputed[b] != real[b]]
-            if resumed.what != "trial":
+            # A cancelled trial costs nothing. A refund of 0 USD (a plan priced 0 in `prices`) is not
+            # listed although its 0 USD charge is: observed in the engine, a question for the lead.
+            if resumed.what != "trial" and resumed.cents:
                 charges.append(Charge(resumed.moment, "refund", -resumed.cents, resumed.plan))
         after = (lambda m: m > resumed.moment) if resumed is not None else (lambda m: True)
         entries += [e for e in folded.entries if after(e.moment)]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.reference.compare import compare, describe
 from tests.strategies import FOCUS, mixed_scenarios
 
-EXAMPLES = {"plans": 650, "topups": 500, "calendar": 500, "policy": 500}
+EXAMPLES = {"plans": 550, "topups": 450, "calendar": 450, "policy": 400, "start": 350}
 
 # Read by tests/reference/conftest.py for the line in pytest's summary.
 TALLY: Counter = Counter()
@@ -46,3 +46,4 @@ test_plans_trials_and_refunds = differential_test("plans")
 test_topups_and_negative_balances = differential_test("topups")
 test_month_ends_and_leap_days = differential_test("calendar")
 test_every_setting_value = differential_test("policy")
+test_start_from_today_and_own_prices = differential_test("start")
