@@ -32,7 +32,7 @@ def summary(page) -> dict:
 def test_window_api_returns_exactly_the_cli_json(watched, base_url):
     calculator(watched, base_url)
     for name in ["plus-trial-cancelled-day-5", "refund-with-shortfall", "leap-year-31st", "overdraft-allow-forgive"]:
-        scenario = json.loads((SCENARIOS / f"{name}.json").read_text())
+        scenario = json.loads((SCENARIOS / f"{name}.json").read_text())["scenario"]
         in_page = watched.page.evaluate("s => window.creditEngine.simulate(s)", scenario)
         assert in_page == json.loads(run("simulate", json.dumps(scenario))[1]), name
     profile = {"registered": "2026-01-10", "days": 365, "usage": {"per_active_day": 500}}
