@@ -25,27 +25,25 @@ def ledger_sums(result: dict) -> dict[tuple[str, str, str], int]:
     return {key: credits for key, credits in sorted(sums.items()) if credits}
 
 
-def differences(engine: dict, reference: dict, limit: int = 8) -> list[str]:
-    """Where two results disagree, in plain lines (at most `limit` of them)."""
-    out: list[str] = []
+def differences(engine: dict, reference: dict, per_part: int = 4) -> list[str]:
+    """Where two results disagree, in plain lines (the first `per_part` days and ledger keys)."""
+    days: list[str] = []
     for mine, theirs in zip(engine["days"], reference["days"]):
         if mine != theirs:
-            fields = [k for k in theirs if mine.get(k) != theirs[k]]
-            out.append(f"day {theirs['date']}: " + ", ".join(
-                f"{k} engine={mine.get(k)!r} reference={theirs[k]!r}" for k in fields))
+            fields = [k for k in {**theirs, **mine} if mine.get(k) != theirs.get(k)]
+            days.append(f"day {theirs['date']}: " + ", ".join(
+                f"{k} engine={mine.get(k)!r} reference={theirs.get(k)!r}" for k in fields))
     if len(engine["days"]) != len(reference["days"]):
-        out.append(f"day count engine={len(engine['days'])} reference={len(reference['days'])}")
-    if any("plan" not in c for c in engine["charges"]):  # engine v1: charges did not name the plan yet
-        reference = {**reference, "charges": [{k: v for k, v in c.items() if k != "plan"} for c in reference["charges"]]}
+        days.append(f"day count engine={len(engine['days'])} reference={len(reference['days'])}")
+    money: list[str] = []
     if engine["charges"] != reference["charges"]:
-        out.append(f"charges engine={engine['charges']} reference={reference['charges']}")
+        money.append(f"charges engine={engine['charges']} reference={reference['charges']}")
     if engine["summary"] != reference["summary"]:
-        out.append(f"summary engine={engine['summary']} reference={reference['summary']}")
+        money.append(f"summary engine={engine['summary']} reference={reference['summary']}")
     mine, theirs = ledger_sums(engine), ledger_sums(reference)
-    for key in sorted(set(mine) | set(theirs)):
-        if mine.get(key) != theirs.get(key):
-            out.append(f"ledger {key}: engine={mine.get(key)} reference={theirs.get(key)}")
-    return out[:limit]
+    ledger = [f"ledger {key}: engine={mine.get(key)} reference={theirs.get(key)}"
+              for key in sorted(set(mine) | set(theirs)) if mine.get(key) != theirs.get(key)]
+    return days[:per_part] + money + ledger[:per_part]
 
 
 def outcome(simulate, scenario: dict):
