@@ -5,7 +5,10 @@ engine contradicts them.
 
 from __future__ import annotations
 
+import pytest
+
 from calculator.api import simulate
+from calculator.errors import ScenarioError
 from calculator.policy import load_policy
 
 POLICY = load_policy()
@@ -73,3 +76,18 @@ def test_a_renewal_of_the_start_plan_is_not_refunded_under_renewal_refund_none()
     assert charges(result) == [("2024-02-06", "subscription", PLUS_USD)]
     assert day(result, "2024-03-05")["plan"] == "plus"
     assert day(result, "2024-03-06")["plan"] == "free"
+
+
+def test_under_trial_during_paid_plan_refused_a_cancelled_plan_still_running_refuses_a_trial():
+    """trial_during_paid_plan=refused: "A free trial can only start from the Free plan;
+    while a paid plan runs, a change of plan is charged at once." A plan cancelled after
+    the refund window "keeps running until the end of the billing cycle you paid for", so
+    until then a trial cannot start (the days still show the paid plan)."""
+    scenario = {"registered": "2026-04-30", "days": 40, "policy": {"trial_during_paid_plan": "refused"},
+                "events": [{"date": "2026-05-01", "type": "subscribe", "plan": "plus"},
+                           {"date": "2026-05-20", "type": "cancel"},
+                           {"date": "2026-05-25", "type": "subscribe", "plan": "pro", "trial": True}]}
+    assert day(simulate({**scenario, "events": scenario["events"][:2]}), "2026-05-25")["plan"] == "plus"
+    with pytest.raises(ScenarioError) as error:
+        simulate(scenario)
+    assert error.value.path == ("events", 2, "trial")

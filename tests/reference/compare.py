@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from calculator.api import simulate as engine_simulate
@@ -55,22 +56,61 @@ def outcome(simulate, scenario: dict):
 
 
 class Comparison(NamedTuple):
-    refused: bool     # both refused the scenario (on the same field, if `lines` is empty)
-    lines: list[str]  # where they disagree ([] = they agree)
+    refused: bool        # both refused the scenario (on the same field, if `lines` is empty)
+    lines: list[str]     # where they disagree ([] = they agree)
+    features: set[str]   # what the scenario exercised (see `features`)
+
+
+def features(scenario: dict, result: dict, stops: list) -> set[str]:
+    """What a simulated scenario exercised, to show how far the generators reach."""
+    out = set()
+    plan_on = {d["date"]: d["plan"] for d in result["days"]}
+    events = scenario.get("events", [])
+    for stop in stops:
+        if stop.what == "trial":
+            before = (date.fromisoformat(events[stop.purchase]["date"]) - timedelta(1)).isoformat()
+            out.add("trial cancelled over a paid plan" if plan_on.get(before, "free") != "free" else "trial cancelled")
+        elif stop.what == "topup":
+            out.add("Add-On Pack refunded while subscribed" if plan_on[stop.moment.day.isoformat()] != "free"
+                    else "Add-On Pack refunded")
+        else:
+            out.add("renewal refunded" if stop.renewal else "first charge refunded")
+    if sum(s.what == "refund" for s in stops) >= 2:
+        out.add("second refund")
+    kinds = {e["kind"] for e in result["ledger"]}
+    if any(d["balance"] < 0 for d in result["days"]):
+        out.add("negative balance")
+    if "forgive" in kinds:
+        out.add("deficit forgiven")
+    if len({c["plan"] for c in result["charges"] if c["kind"] == "subscription"}) > 1:
+        out.add("plan change")
+    if any(e.get("trial") for e in events):
+        out.add("trial")
+    if "start" in scenario:
+        out.add("start from today")
+    if "prices" in scenario:
+        out.add("own prices")
+    if any("id" in e for e in events):
+        out.add("top-up ids")
+    return out
 
 
 def compare(scenario: dict) -> Comparison:
     """The engine and the reference on one scenario."""
+    stops: list = []
     engine = outcome(engine_simulate, scenario)
-    reference = outcome(model.simulate, scenario)
+    reference = outcome(lambda data: model.simulate(data, stops), scenario)
     if isinstance(engine, tuple) and isinstance(reference, tuple):
         same = engine[1] == reference[1]
-        return Comparison(True, [] if same else [f"errors differ: engine={engine[2]!r} reference={reference[2]!r}"])
+        return Comparison(True, [] if same else [f"errors differ: engine={engine[2]!r} reference={reference[2]!r}"],
+                          set())
     if isinstance(engine, tuple):
-        return Comparison(False, [f"only the engine refuses the scenario: {engine[2]}"])
+        return Comparison(False, [f"only the engine refuses the scenario: {engine[2]}"], set())
     if isinstance(reference, tuple):
-        return Comparison(False, [f"only the reference refuses the scenario: {reference[2]}"])
-    return Comparison(False, differences(engine, reference))
+        return Comparison(False, [f"only the reference refuses the scenario: {reference[2]}"], set())
+    late = {t["kind"] for t in engine.get("timeline", [])} & {"cancelled", "plan_ended"}
+    return Comparison(False, differences(engine, reference),
+                      features(scenario, reference, stops) | {f"timeline: {k}" for k in late})
 
 
 def describe(scenario: dict, lines: list[str]) -> str:

@@ -517,8 +517,9 @@ def policy_for(data: dict) -> tuple:
     return scenario, policy
 
 
-def simulate(data: dict) -> dict:
-    """The simulate result (days, ledger, charges, summary) for scenario data; raises ScenarioError."""
+def simulate(data: dict, trace: list | None = None) -> dict:
+    """The simulate result (days, ledger, charges, summary) for scenario data; raises ScenarioError.
+    Every cancel that recomputed the account is appended to `trace` (a Stop), if given."""
     scenario, policy = policy_for(data)
     start = opening(data, scenario, policy)
     if start.trial_used and policy.rule("trial_limit") == "once_per_account":
@@ -551,6 +552,8 @@ def simulate(data: dict) -> dict:
             break
         resumed = folded.stop
         history = rewrite(history, folded.stop)
+        if trace is not None:
+            trace.append(folded.stop)
     return render(entries, charges, days)
 
 

@@ -19,15 +19,17 @@ from tests.strategies import FOCUS, mixed_scenarios
 
 EXAMPLES = {"plans": 550, "topups": 450, "calendar": 450, "policy": 400, "start": 350}
 
-# Read by tests/reference/conftest.py for the line in pytest's summary.
+# Read by tests/reference/conftest.py for the lines in pytest's summary.
 TALLY: Counter = Counter()
+FEATURES: Counter = Counter()  # how many compared scenarios exercised each feature
 
 
 def check(scenario: dict) -> None:
-    refused, lines = compare(scenario)
+    refused, lines, exercised = compare(scenario)
     TALLY["compared"] += 1
     TALLY["refused"] += refused
     TALLY["differences"] += bool(lines)
+    FEATURES.update(exercised)
     assert not lines, describe(scenario, lines)
 
 
