@@ -88,9 +88,10 @@ def registered_state(registered: date) -> PlanState:
 
 def opening_state(plan: str, anchor: date, today: date, registered: date | None) -> PlanState:
     """The plan a `start` scenario begins on, in the cycle (counted from `anchor`) that contains today."""
+    if plan == "free":  # a Free account's cycles count from its registration date, when known
+        free_anchor = registered or anchor
+        return PlanState(None, *cycle_bounds(free_anchor, today), free_anchor)
     start, next_start = cycle_bounds(anchor, today)
-    if plan == "free":
-        return PlanState(None, start, next_start, registered or anchor)
     sub = Subscription(plan, None, start, anchor=anchor, last_charge=start)
     return PlanState(sub, start, next_start, registered)
 
@@ -190,7 +191,9 @@ def resolve_cancel(state: PlanState, day: date, event: Event, policy: Policy) ->
                 f"the calculator can only refund purchases it simulates (a cancel from {closes} on stops the plan "
                 "at the end of its billing cycle)", where)
         return Outcome(LATE, plan=sub.plan)
-    first = sub.last_charge == sub.anchor
+    # The first charge anchors the cycle; a `start` plan's first charge is history, so
+    # every charge it makes in the simulation is a renewal.
+    first = sub.purchase is not None and sub.last_charge == sub.anchor
     refundable = first or policy.rule("renewal_refund") == "full"
     if not (refundable and window):
         return Outcome(LATE, plan=sub.plan)
