@@ -117,21 +117,22 @@ class Focus(NamedTuple):
     overdraft_allow: bool = False
     start_odds: int = 6
     prices_odds: int = 5
+    motifs: int = 1      # in 6, the next events are one of the MOTIFS
 
 
 FOCUS = {
     # plan changes, trials (also over a paid plan), refunds of each, a second refund
-    "plans": Focus(subscribe=3, topup=1, cancel=3, cancel_topup=1, gaps=(0, 0, 1, 2, 3, 5, 7, 8, 12, 30)),
+    "plans": Focus(subscribe=3, topup=1, cancel=3, cancel_topup=1, gaps=(0, 0, 1, 2, 3, 5, 7, 8, 12, 30), motifs=2),
     # Add-On Packs bought and refunded around plans, negative balances
     "topups": Focus(subscribe=1, topup=3, cancel=1, cancel_topup=3, gaps=(0, 0, 1, 2, 4, 7, 8, 15, 31),
                     overdraft_allow=True),
     # renewals, late cancels and returns to Free on month ends and leap days
     "calendar": Focus(subscribe=2, topup=1, cancel=2, cancel_topup=1,
-                      gaps=(0, 1, 3, 7, 8, 20, 27, 28, 29, 30, 31, 33, 45, 60), awkward_odds=1),
+                      gaps=(0, 1, 3, 7, 8, 20, 27, 28, 29, 30, 31, 33, 45, 60), awkward_odds=1, motifs=2),
     # every setting's every value
     "policy": Focus(policy_odds=2),
     # an account as its dashboard shows it today, with its own prices
-    "start": Focus(subscribe=2, topup=2, cancel=3, cancel_topup=1, start_odds=1, prices_odds=2),
+    "start": Focus(subscribe=2, topup=2, cancel=3, cancel_topup=1, start_odds=1, prices_odds=2, motifs=2),
 }
 
 
@@ -199,43 +200,73 @@ def start_from_today(draw, today: date) -> dict:
     return out
 
 
+# Short sequences where refunds meet other features: (gap in days, action[, plan, trial]).
+MOTIFS = {
+    # a trial over a paid plan, then cancelled (in the trial, or just after its first charge)
+    "trial over paid": [((0, 1, 3), "subscribe", "paid"), ((0, 1, 4, 10, 25), "subscribe", "trial"),
+                        ((0, 1, 2, 4, 6, 7, 8), "cancel")],
+    # a cancel around a renewal: inside its refund window or just after
+    "around a renewal": [((0, 1), "subscribe", "paid"), ((29, 30, 31, 33, 35, 37, 38, 39), "cancel")],
+    # a plan replacing another, refunded; then a second purchase refunded
+    "replace and refund": [((0, 2), "subscribe", "paid"), ((0, 1, 5), "subscribe", "paid"),
+                           ((0, 3, 7), "cancel"), ((0, 1, 9, 20), "subscribe", "paid"), ((0, 2, 7, 8), "cancel")],
+}
+
+
 @st.composite
 def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool, opening: dict | None = None) -> list[dict]:
     """Subscriptions (with and without trials, plan changes, trials over a paid plan),
     top-ups (some with ids, some on one day) and cancellations of each inside and outside
-    the refund window, with same-day sequences; from a `start` block's plan if given. A
-    rough model of the account keeps most sequences meaningful; the rest are input errors,
-    which the engine and the reference must agree on."""
+    the refund window, with same-day sequences, and now and then one of the `MOTIFS`;
+    from a `start` block's plan if given. A rough model of the account keeps most
+    sequences meaningful; the rest are input errors, which the engine and the reference
+    must agree on."""
     out: list[dict] = []
     day = 0
     plan = None          # the plan we believe is running
     status = "free"      # free | trial | paid | ending
-    charged = -99        # day of the last charge we believe happened
+    anchor = None        # day of the first charge (months count from it)
     trial_used = False
     if opening is not None and opening["plan"] != "free":
-        plan, status, charged = opening["plan"], "paid", -99
+        plan, status = opening["plan"], "paid"
+        anchor = (date.fromisoformat(opening.get("cycle_start") or opening["renews_on"]) - start).days
         trial_used = opening.get("trial_used", False)
     topups: list[tuple[int, str | None]] = []
+    pending: list[tuple] = []
+
+    def last_charge(today: int) -> int:
+        months = 0
+        while (months_later(start + timedelta(anchor), months + 1) - start).days <= today:
+            months += 1
+        return (months_later(start + timedelta(anchor), months) - start).days
+
     for n in range(draw(st.integers(1, 8))):
-        day += draw(st.sampled_from(focus.gaps))
+        if not pending and draw(st.integers(0, 5)) < focus.motifs:
+            pending = list(draw(st.sampled_from(sorted(MOTIFS.values()))))
+        if pending:
+            gaps, kind, *how = pending.pop(0)
+            day += draw(st.sampled_from(gaps))
+        else:
+            day += draw(st.sampled_from(focus.gaps))
+            choices = ["subscribe"] * focus.subscribe + ["topup"] * focus.topup
+            if status != "free":
+                choices += ["cancel"] * focus.cancel
+            if topups:
+                choices += ["cancel_topup"] * focus.cancel_topup
+            kind, how = draw(st.sampled_from(choices)), []
         if day >= days:
             break
-        if status == "trial" and day >= charged:
-            status = "paid"  # the trial ended: its first charge happened on `charged`
+        if status == "trial" and day >= anchor:
+            status = "paid"  # the trial ended: its first charge fell on `anchor`
         when = iso(start + timedelta(day))
-        choices = ["subscribe"] * focus.subscribe + ["topup"] * focus.topup
-        if status != "free":
-            choices += ["cancel"] * focus.cancel
-        if topups:
-            choices += ["cancel_topup"] * focus.cancel_topup
-        kind = draw(st.sampled_from(choices))
         if kind == "subscribe":
             others = [p for p in ("plus", "pro") if p != plan or status in ("free", "ending")]
             new = draw(st.sampled_from(others))
-            trial = (not trial_used or not trial_once) and draw(st.booleans())
+            can_trial = not trial_used or not trial_once
+            trial = can_trial and (how == ["trial"] or (not how and draw(st.booleans())))
             out.append({"date": when, "type": "subscribe", "plan": new, "trial": trial})
             plan, trial_used = new, trial_used or trial
-            status, charged = ("trial", day + POLICY.plans[new].trial_days) if trial else ("paid", day)
+            status, anchor = ("trial", day + POLICY.plans[new].trial_days) if trial else ("paid", day)
         elif kind == "topup":
             event = {"date": when, "type": "topup", "usd": draw(st.sampled_from([1, 5, 10, 30, 100]))}
             if draw(st.integers(0, 2)) == 0:
@@ -244,9 +275,9 @@ def mixed_events(draw, start: date, days: int, focus: Focus, trial_once: bool, o
             topups.append((day, event.get("id")))
         elif kind == "cancel":
             out.append({"date": when, "type": "cancel"})
-            if status == "trial" or (status == "paid" and day - charged <= POLICY.refund_window_days):
+            if status == "trial" or (status == "paid" and day - last_charge(day) <= POLICY.refund_window_days):
                 status, plan = "free", None
-            else:
+            elif status == "paid":
                 status = "ending"
         else:
             bought, pack = topups.pop(draw(st.integers(0, len(topups) - 1)))

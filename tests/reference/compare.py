@@ -68,8 +68,7 @@ def features(scenario: dict, result: dict, stops: list) -> set[str]:
     events = scenario.get("events", [])
     for stop in stops:
         if stop.what == "trial":
-            before = (date.fromisoformat(events[stop.purchase]["date"]) - timedelta(1)).isoformat()
-            out.add("trial cancelled over a paid plan" if plan_on.get(before, "free") != "free" else "trial cancelled")
+            out.add("trial cancelled over a paid plan" if stop.over_paid else "trial cancelled")
         elif stop.what == "topup":
             out.add("Add-On Pack refunded while subscribed" if plan_on[stop.moment.day.isoformat()] != "free"
                     else "Add-On Pack refunded")

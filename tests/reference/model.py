@@ -117,6 +117,7 @@ class Stop(NamedTuple):
     plan: str | None = None    # the refunded plan (None for a top-up)
     renewal: date | None = None  # the refunded charge was the renewal of this date
     had_trial: bool = False
+    over_paid: bool = False    # a cancelled trial that had started while a paid plan ran
 
 
 def rewrite(history: History, stop: Stop) -> History:
@@ -178,6 +179,7 @@ class Plan(NamedTuple):
     charged_cents: int = 0
     first_charge: bool = True       # the last charge is the subscription's first
     history: bool = False           # the last charge was made before a `start` scenario begins
+    over_paid: bool = False         # a trial that started while a paid plan ran
 
 
 FREE = Plan()
@@ -430,7 +432,8 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                     trial_used = True
                     account.expire_bucket(moment, "monthly")
                     end = today + timedelta(policy.plans[step.plan].trial_days)
-                    plan = Plan(step.plan, "trial", step.index, True, trial_start=today, trial_end=end)
+                    plan = Plan(step.plan, "trial", step.index, True, trial_start=today, trial_end=end,
+                                over_paid=plan.status == "paid")
                     new_cycle(moment)
                     account.grant(moment, "monthly", "monthly", policy.plans[step.plan].monthly_credits, end)
                 else:
@@ -464,7 +467,8 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                 if plan.status == "free":
                     raise fail(step.index, "type", "nothing to cancel")
                 if plan.status == "trial":
-                    return Fold(account.entries, charges, days, Stop(moment, "trial", step.index, plan.index))
+                    return Fold(account.entries, charges, days,
+                                Stop(moment, "trial", step.index, plan.index, had_trial=True, over_paid=plan.over_paid))
                 if plan.ends is not None:
                     raise fail(step.index, "type", "the plan is already cancelled")
                 if plan.history and refund_window_open(policy, plan.charged, today):
