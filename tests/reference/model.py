@@ -7,7 +7,7 @@ Only input parsing is shared (`calculator.scenario.parse_scenario`).
 
 Shape. The account is a pure function of two things: the *history* (the scenario's
 events as they stand after the cancellations resolved so far) and the consumption
-already observed. `fold` derives the whole account from the registration date with
+already observed. `fold` derives the whole account from its first day with
 one history, from scratch. A cancel that needs the account recomputed (a trial
 cancelled, a charge or an Add-On Pack refunded) stops the fold; the history is
 rewritten (the purchase taken out, the outcome written in as a marker) and the
@@ -116,7 +116,6 @@ class Stop(NamedTuple):
     cents: int = 0             # money refunded
     plan: str | None = None    # the refunded plan (None for a top-up)
     renewal: date | None = None  # the refunded charge was the renewal of this date
-    had_trial: bool = False
     over_paid: bool = False    # a cancelled trial that had started while a paid plan ran
 
 
@@ -170,7 +169,6 @@ class Plan(NamedTuple):
     name: str = "free"
     status: str = "free"
     index: int = -1                 # the subscribe event that started it
-    trial: bool = False             # it started with a trial
     trial_start: date | None = None
     trial_end: date | None = None   # the first charge falls on this day
     anchor: date | None = None      # the first successful charge
@@ -204,8 +202,7 @@ class Block:
 class Account:
     """The credits of one fold: blocks (oldest first) and a deficit kept in `topup`."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
+    def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.deficit = 0
         self.entries: list[Entry] = []
@@ -238,9 +235,6 @@ class Account:
     def forgive(self, moment: Moment) -> None:
         self.write(moment, "forgive", "topup", self.deficit)
         self.deficit = 0
-
-    def available(self) -> int:
-        return sum(b.amount for b in self.blocks)
 
     def spend(self, moment: Moment, amount: int, order: tuple[str, ...], overdraw: bool) -> int:
         """Spend up to `amount` (all of it if `overdraw`), oldest block first in each bucket."""
@@ -313,19 +307,19 @@ def fail(index: int, field: str, message: str) -> ScenarioError:
     return ScenarioError(message, ("events", index, field))
 
 
-def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[date, int]) -> Fold:
+def fold(scenario, policy: Policy, opened: Opening, history: History, kept: dict[date, int]) -> Fold:
     """The whole account under `history`, from the first day, from scratch.
 
     On a day in `kept`, exactly that much is spent (into a negative balance if need be):
     the consumption that really happened. Stops at the first cancel that needs a
     recomputation, before applying it."""
-    account = Account(policy)
+    account = Account()
     first_day = scenario.start.date if scenario.start is not None else scenario.registered
     rule = policy.rule
     order = SPENDING_ORDERS[rule("spending_order")]
     charges: list[Charge] = []
     days: list[Day] = []
-    plan, free_anchor, trial_used = start.plan, start.free_anchor, start.trial_used
+    plan, free_anchor, trial_used = opened.plan, opened.free_anchor, opened.trial_used
     live_topups: dict[int, Step] = {}
     by_date = dict(scenario.usage.by_date)
     invites = list(scenario.invites)
@@ -378,7 +372,7 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                     "monthly": next_cycle_date(plan.anchor if plan.status == "paid" else free_anchor, first_day),
                     "bonus": bonus_expiry(first_day), "topup": None}
         for bucket in BUCKETS:
-            account.grant(moment, "start", bucket, start.credits[bucket], expiries[bucket])
+            account.grant(moment, "start", bucket, opened.credits[bucket], expiries[bucket])
 
     for n in range(scenario.days):
         today = first_day + timedelta(n)
@@ -415,7 +409,7 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
             account.grant(moment, "register", "bonus", policy.signup_bonus, bonus_expiry(today))
         for _ in range(invites.count(today)):
             account.grant(moment, "invite", "bonus", policy.invite_bonus, bonus_expiry(today))
-        if (wanted > 0 or rule("daily_grant") == "every_day") and not (opening_day and start.daily_granted):
+        if (wanted > 0 or rule("daily_grant") == "every_day") and not (opening_day and opened.daily_granted):
             account.grant(moment, "daily", "daily", policy.daily_credits, today + timedelta(1))
 
         # 4. the day's events, in listed order
@@ -432,14 +426,14 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                     trial_used = True
                     account.expire_bucket(moment, "monthly")
                     end = today + timedelta(policy.plans[step.plan].trial_days)
-                    plan = Plan(step.plan, "trial", step.index, True, trial_start=today, trial_end=end,
+                    plan = Plan(step.plan, "trial", step.index, trial_start=today, trial_end=end,
                                 over_paid=plan.status == "paid")
                     new_cycle(moment)
                     account.grant(moment, "monthly", "monthly", policy.plans[step.plan].monthly_credits, end)
                 else:
                     charges.append(Charge(moment, "subscription", price(step.plan), step.plan))
                     account.expire_bucket(moment, "monthly")
-                    plan = Plan(step.plan, "paid", step.index, False, anchor=today, charged=today,
+                    plan = Plan(step.plan, "paid", step.index, anchor=today, charged=today,
                                 charged_cents=price(step.plan), first_charge=True)
                     paid_allowance(moment, step.plan, today, today)
             elif step.kind == "trial_used":
@@ -468,7 +462,7 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                     raise fail(step.index, "type", "nothing to cancel")
                 if plan.status == "trial":
                     return Fold(account.entries, charges, days,
-                                Stop(moment, "trial", step.index, plan.index, had_trial=True, over_paid=plan.over_paid))
+                                Stop(moment, "trial", step.index, plan.index, over_paid=plan.over_paid))
                 if plan.ends is not None:
                     raise fail(step.index, "type", "the plan is already cancelled")
                 if plan.history and refund_window_open(policy, plan.charged, today):
@@ -478,7 +472,7 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
                 if refundable:
                     return Fold(account.entries, charges, days,
                                 Stop(moment, "refund", step.index, plan.index, plan.charged_cents, plan.name,
-                                     None if plan.first_charge else plan.charged, plan.trial))
+                                     None if plan.first_charge else plan.charged))
                 plan = plan._replace(ends=next_cycle_date(plan.anchor, today))  # runs to the end of the paid cycle
             else:
                 raise AssertionError(step)
@@ -490,10 +484,10 @@ def fold(scenario, policy: Policy, start: Opening, history: History, kept: dict[
         else:
             consumed = account.spend(moment, wanted, order, overdraw=rule("overdraft") == "allow")
         buckets = account.buckets()
-        start = (plan.trial_start if plan.status == "trial" else
+        cycle = (plan.trial_start if plan.status == "trial" else
                  cycle_start(plan.anchor, today) if plan.status == "paid" else cycle_start(free_anchor, today))
         unmet = wanted - consumed
-        days.append(Day(today, plan.name, start, wanted, consumed, unmet, buckets,
+        days.append(Day(today, plan.name, cycle, wanted, consumed, unmet, buckets,
                         unmet > 0 or sum(buckets.values()) < 0))
     return Fold(account.entries, charges, days, None)
 
@@ -525,8 +519,8 @@ def simulate(data: dict, trace: list | None = None) -> dict:
     """The simulate result (days, ledger, charges, summary) for scenario data; raises ScenarioError.
     Every cancel that recomputed the account is appended to `trace` (a Stop), if given."""
     scenario, policy = policy_for(data)
-    start = opening(data, scenario, policy)
-    if start.trial_used and policy.rule("trial_limit") == "once_per_account":
+    opened = opening(data, scenario, policy)
+    if opened.trial_used and policy.rule("trial_limit") == "once_per_account":
         for event in scenario.events:  # the dashboard says the trial is used: any trial is refused up front
             if event.type == "subscribe" and event.trial:
                 raise fail(event.index, "trial", "the account already had its free trial (start.trial_used)")
@@ -537,7 +531,7 @@ def simulate(data: dict, trace: list | None = None) -> dict:
     resumed: Stop | None = None
     while True:
         kept = {d.date: d.consumed for d in days}
-        folded = fold(scenario, policy, start, history, kept)
+        folded = fold(scenario, policy, opened, history, kept)
         if resumed is not None:
             # the refund entries: recomputed minus real, per bucket, at the cancel's moment
             recomputed = totals(e for e in folded.entries if e.moment <= resumed.moment)
