@@ -283,16 +283,16 @@ def credit_prices(ctx: Context) -> str:
     """What 100 credits cost on each paid plan and in an Add-On Pack, and when unused ones expire."""
     policy = ctx.policy
     per_100_pack = Fraction(100 * 100, policy.credits_per_usd)  # cents
-    rows = ["| Way to buy | Credits for the price | Cost of 100 credits | Credits you don't use |",
-            "|---|---|--:|---|"]
+    rows = ['<div class="compact-table" markdown>', "",
+            "| Way to buy | You get | Per 100 credits | Unused credits |", "|---|---|--:|---|"]
     for key in PLAN_ORDER[1:]:
         plan = policy.plans[key]
         per_100 = Fraction(plan.price_cents * 100, plan.monthly_credits)
-        rows.append(f"| {plan.label}, one month | {plan.monthly_credits:,} for {money(plan.price_cents)} | "
-                    f"{cents_text(per_100)} | expire at the end of the billing cycle |")
-    rows.append(f"| Add-On Pack | {policy.credits_per_usd:,} for each USD | {cents_text(per_100_pack)} | "
+        rows.append(f"| {plan.label}, a month | {plan.monthly_credits:,} credits for {money(plan.price_cents)} | "
+                    f"{cents_text(per_100)} | expire when the billing cycle ends |")
+    rows.append(f"| Add-On Pack | {policy.credits_per_usd:,} credits for each USD | {cents_text(per_100_pack)} | "
                 "never expire |")
-    return "\n".join(rows)
+    return "\n".join(rows + ["", "</div>"])
 
 
 def cents_text(cents: Fraction) -> str:
@@ -347,9 +347,8 @@ def assumptions(ctx: Context) -> str:
 def other_choices_html(setting: Setting, ctx: Context) -> list[str]:
     others = [text for value, text in setting.choices.items() if value != setting.default]
     out = []
-    if others:
-        out.append("<p>In the calculator you can choose instead: "
-                   + " Or: ".join(escape(t, quote=False) for t in others) + "</p>")
+    for text in others:
+        out.append(f"<p><em>Another choice in the calculator:</em> {escape(text, quote=False)}</p>")
     if setting.others:
         out.append(f"<p>{escape(setting.others, quote=False)}</p>")
     return out
@@ -367,21 +366,27 @@ NUMBER_MEANINGS = {
 }
 
 
+def key_html(key: str) -> str:
+    """A key in code type that may break after its underscores on a narrow screen."""
+    return f'<code class="key">{escape(key).replace("_", "_<wbr>")}</code>'
+
+
 def numbers_reference(ctx: Context) -> str:
     rows = ["| Key | Value | Meaning |", "|---|--:|---|"]
     for key, value in ctx.policy.number_names().items():
         if key not in NUMBER_MEANINGS:
             raise FigureError(f"no meaning for the number {key!r}: add it to NUMBER_MEANINGS")
-        rows.append(f"| `{key}` | {value:,} | {NUMBER_MEANINGS[key]} |")
+        rows.append(f"| {key_html(key)} | {value:,} | {NUMBER_MEANINGS[key]} |")
     return "\n".join(rows)
 
 
 def plans_reference(ctx: Context) -> str:
-    rows = ["| Key | `label` | `monthly_credits` | `price_usd` | `trial_days` | `audience` |",
-            "|---|---|--:|--:|--:|---|"]
-    for key in PLAN_ORDER:
-        p = ctx.policy.plans[key]
-        rows.append(f"| `{key}` | {p.label} | {p.monthly_credits:,} | {p.price_usd} | {p.trial_days} | {p.audience} |")
+    plans = [ctx.policy.plans[key] for key in PLAN_ORDER]
+    rows = ["| Field | " + " | ".join(key_html(p.key) for p in plans) + " |", "|---|" + "---|" * len(plans)]
+    for field in ("label", "monthly_credits", "price_usd", "trial_days", "audience"):
+        values = [getattr(p, field) for p in plans]
+        rows.append(f"| {key_html(field)} | " + " | ".join(
+            f"{v:,}" if isinstance(v, int) else str(v) for v in values) + " |")
     return "\n".join(rows)
 
 
@@ -389,23 +394,20 @@ def settings_reference(ctx: Context) -> str:
     out = []
     for setting in ctx.policy.settings.values():
         basis = ("published by Eigent" if setting.basis == "published" else "a reading of the calculator")
-        out += [f"### `{setting.key}` {{ #{setting.key} }}", "",
-                f"{escape(setting.title, quote=False)}. Basis: **{basis}**. Default: `{setting.default}`. "
+        out += [f"### {key_html(setting.key)} {{ #{setting.key} }}", "",
+                f"{escape(setting.title, quote=False)}. Basis: **{basis}**. Default: {key_html(setting.default)}. "
                 f'<a href="{ctx.assumption_url(setting.key)}">Customer wording</a>.', ""]
         if setting.basis == "published":
             out += [f"Source: “{escape(setting.source, quote=False)}”", ""]
-        rows = ['<table class="settings-choices">', "<thead><tr><th scope=\"col\">Value</th>"
-                "<th scope=\"col\">Meaning</th></tr></thead>", "<tbody>"]
+        rows = ["| Value | Meaning |", "|---|---|"]
         for value, text in setting.choices.items():
             default = " (default)" if value == setting.default else ""
-            rows.append(f"<tr><td><code>{escape(value)}</code>{default}</td><td>{escape(text, quote=False)}</td></tr>")
-        rows += ["</tbody>", "</table>"]
+            rows.append(f"| {key_html(value)}{default} | {escape(text, quote=False)} |")
         if setting.others:
-            rows.append(f"<p>Not implemented: {escape(setting.others, quote=False)}</p>")
+            rows += ["", f"Not implemented: {escape(setting.others, quote=False)}"]
         if setting.basis == "reading":
-            out += [f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}">',
-                    f"<p>{mark(ctx, setting.key, REFERENCE_LABEL)}</p>",
-                    *rows, "</div>", ""]
+            out += [f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}" markdown>', "",
+                    mark(ctx, setting.key, REFERENCE_LABEL), "", *rows, "", "</div>", ""]
         else:
             out += [*rows, ""]
     return "\n".join(out)
@@ -461,15 +463,22 @@ def timeline_html(timeline: list[dict], first_date: str) -> str:
 
 
 def day_table(days: list[dict]) -> list[str]:
+    """Every simulated day, as it stands at the end of the day. A negative balance is the
+    engine's Add-On Pack bucket below zero: shown in the balance, not as negative pack credits."""
+    first_year = days[0]["date"][:4]
     rows = ["| Day | Date | Plan | Wanted | Used | Not served | Daily | Monthly | Bonus | Add-On Pack | Balance |",
             "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for number, d in enumerate(days, start=1):
         b = d["buckets"]
-        balance = f"{d['balance']:,}" + (" (shown as 0)" if d["balance"] < 0 else "")
-        rows.append(f"| {number} | {human_date(d['date'])} | {d['plan'].title()} | {d['wanted']:,} | "
-                    f"{d['consumed']:,} | {d['unmet']:,} | {b['daily']:,} | {b['monthly']:,} | {b['bonus']:,} | "
-                    f"{b['topup']:,} | {balance} |")
+        balance = signed(d["balance"]) + (" (shown as 0)" if d["balance"] < 0 else "")
+        rows.append(f"| {number} | {human_date(d['date'], year=d['date'][:4] != first_year)} | {d['plan'].title()} | "
+                    f"{d['wanted']:,} | {d['consumed']:,} | {d['unmet']:,} | {b['daily']:,} | {b['monthly']:,} | "
+                    f"{b['bonus']:,} | {max(b['topup'], 0):,} | {balance} |")
     return rows
+
+
+def signed(number: int) -> str:
+    return f"−{-number:,}" if number < 0 else f"{number:,}"
 
 
 def scenario_text(scenario: dict) -> str:
@@ -517,7 +526,7 @@ def outcome_sentence(result: dict) -> str:
         use = (f"{s['credits_consumed']:,} credits of usage are served and {s['unmet']:,} are not "
                f"(first restricted day: {human_date(s['first_restricted_day'])})")
     end = s["end_balance"]
-    left = (f"the balance ends at {end:,}, shown as 0 in the app" if end < 0 else f"{end:,} credits are left")
+    left = (f"the balance ends at {signed(end)}, shown as 0 in the app" if end < 0 else f"{end:,} credits are left")
     return f"Over {len(result['days'])} days, {money_text}; {use}; {left}."
 
 
