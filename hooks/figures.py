@@ -531,11 +531,13 @@ def outcome_sentence(result: dict) -> str:
 
 
 def preset_gallery(ctx: Context) -> str:
+    # No headings: the gallery is the page's fallback, hidden once the calculator runs, and
+    # its entries must not sit in the table of contents only to vanish from the page.
     out = []
     for name, case in presets().items():
         result = json.loads(preset_result(name))
-        out += [f"### {case['title']}", "", case["summary"], "", scenario_text(case["scenario"]), "",
-                f"**Outcome:** {outcome_sentence(result)}", ""]
+        out += [f"**{case['title']}.** {case['summary']}", "", scenario_text(case["scenario"]), "",
+                f"*Outcome:* {outcome_sentence(result)}", ""]
     return "\n".join(out)
 
 
