@@ -186,6 +186,16 @@ def test_customer_pages_show_no_keys(texts):
         assert shown == [], f"{page} shows {shown}"
 
 
+def test_customer_pages_use_one_term_per_thing(texts):
+    # Add-On Pack, billing cycle, credits: the glossary names the other words once, on purpose.
+    other_words = ["top-up", "topup", "top up", "billing month", "billing period", "recharge", "tokens"]
+    for page in CUSTOMER_PAGES:
+        if page == "glossary/index.html":
+            continue
+        text = texts[page].text.lower()
+        assert [w for w in other_words if w in text] == [], page
+
+
 def test_prices_are_called_operator_settings_once_per_page(texts):
     for page in ["plans/index.html", "faq/index.html", "assumptions/index.html"]:
         said = len(re.findall(r"operator settings? of", texts[page].text))
