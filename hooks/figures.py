@@ -12,8 +12,10 @@ Markdown is rendered, so no page states a number or a rule by hand:
     {{ spending_order() }}                the spending-order diagram, in the policy's order
     {{ plan_cards() }}                    the cloud plans side by side, each with "pick this if …"
     {{ credit_prices() }}                 what a credit costs on each plan and in an Add-On Pack
+    {{ same_price_per_credit() }}         one sentence: plan credits against pack credits, in price
     {{ assumptions() }}                   the customer Assumptions page: one entry per setting
     {{ settings_reference() }}            the developer reference: every setting with its key
+    {{ numbers_reference() }}, {{ plans_reference() }}   the numbers and plans with their keys
     {{ example("plus-trial-kept") }}      a worked example: timeline, outcome, every day collapsed
     {{ preset_gallery() }}                every preset's outcome (the calculator page's fallback)
     {{ calculator_link("free-300-a-day") }}               a link opening the calculator on a preset
@@ -221,22 +223,6 @@ def money(cents: int) -> str:
     return f"{cents // 100:,} USD" if cents % 100 == 0 else f"{cents / 100:,.2f} USD"
 
 
-def pack_cents_for(policy: Policy, credits: int) -> Fraction:
-    return Fraction(credits * 100, policy.credits_per_usd)
-
-
-def compared_with_packs(policy: Policy, plan) -> str:
-    """How a paid plan's credits compare in price with the same credits in Add-On Packs."""
-    same = pack_cents_for(policy, plan.monthly_credits)
-    if plan.price_cents == same:
-        return (f"{money(plan.price_cents)} is exactly what its {plan.monthly_credits:,} credits cost in "
-                "Add-On Packs")
-    cheaper = plan.price_cents < same
-    ratio = abs(1 - Fraction(plan.price_cents) / same)
-    return (f"its {plan.monthly_credits:,} credits cost {round(ratio * 100)}% {'less' if cheaper else 'more'} "
-            f"than the same credits in Add-On Packs ({money(round(same))})")
-
-
 def beats_free_with_packs_above(policy: Policy, plan) -> int | None:
     """Monthly credits (beyond the daily credits) above which `plan` costs less than Free plus
     Add-On Packs, or None when it never does: Free with packs costs (U − free allowance) at the
@@ -255,7 +241,7 @@ def plan_cards(ctx: Context) -> str:
     for key in PLAN_ORDER:
         plan = policy.plans[key]
         trial = f"{plan.trial_days}-day free trial" if plan.trial_days else "no trial needed"
-        facts = [f"**{plan.monthly_credits:,} credits** a month", f"{plan_usd(plan)[0].upper()}{plan_usd(plan)[1:]} · {trial}"]
+        price = plan_usd(plan)
         if key == "free":
             pick = ("you use Eigent lightly, or want to pay only for what you use: each day you use the "
                     f"app brings {policy.daily_credits:,} credits for that day, {free.monthly_credits:,} "
@@ -272,10 +258,11 @@ def plan_cards(ctx: Context) -> str:
                 pick = (f"you need more than {above:,} credits a month beyond your daily credits: from there "
                         f"{plan.label} costs less than Free with Add-On Packs. Made for {plan.audience}.")
                 detail = ""
-        body = "\n\n    ".join([" · ".join(facts[:1]) + "  \n    " + facts[1],
-                                 f'<strong class="plan-cards__pick">Pick this if</strong> {pick}']
-                                + ([detail] if detail else []))
-        cards.append(f"-   ### {plan.label} {{ #plan-{key} }}\n\n    {body}")
+        paragraphs = [f"**{plan.monthly_credits:,} credits** a month  \n    {price[0].upper()}{price[1:]} · {trial}",
+                      f'<strong class="plan-cards__pick">Pick this if</strong> {pick}']
+        if detail:
+            paragraphs.append(detail)
+        cards.append(f"-   ### {plan.label} {{ #plan-{key} }}\n\n    " + "\n\n    ".join(paragraphs))
     return '<div class="grid cards plan-cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>"
 
 
@@ -440,7 +427,7 @@ def example(ctx: Context, name: str) -> str:
     if "timeline" not in result:
         raise FigureError("the engine result has no `timeline` (engine v2): merge main")
     days = result["days"]
-    lines = [f'<div class="worked-example" markdown>', "",
+    lines = ['<div class="worked-example" markdown>', "",
              f"**Example: {case['title']}.** {scenario_text(case['scenario'])}", "",
              timeline_html(result["timeline"], days[0]["date"]), "",
              f'<p class="worked-example__outcome"><strong>Outcome:</strong> {escape(outcome_sentence(result))}</p>',

@@ -82,7 +82,7 @@ def test_spending_order_arrows_point_from_each_step_to_the_next(browser, base_ur
     layout = arrow_layout(page)
     assert len(layout) == 3
     for link in layout:
-        (bl, bt, br, bb), (ax, ay), (al, at, ar, ab) = link["before"], link["arrow"], link["after"]
+        (_, _, br, bb), (ax, ay), (al, at, ar, ab) = link["before"], link["arrow"], link["after"]
         if al >= br - 1:      # the next step is to the right: the arrow points right, between them
             assert link["angle"] % 360 == 0 and br <= ax <= al and at <= ay <= ab, (width, link)
         elif at >= bb - 1:    # the next step is below: the arrow points down, between them

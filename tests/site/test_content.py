@@ -276,3 +276,23 @@ def test_a_copy_without_git_history_builds_with_dates(tmp_path):
     done = build_site(project, tmp_path / "out")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "git-revision-date-localized-plugin" in (tmp_path / "out/faq/index.html").read_text("utf-8")
+
+
+# --- plan advice follows the prices in the policy ---------------------------------------------------------
+
+def test_plan_advice_is_worked_out_from_the_prices():
+    from hooks.figures import Context, beats_free_with_packs_above, plan_cards, same_price_per_credit
+
+    policy = load_policy()
+    plus = policy.plans["plus"]
+    at_pack_price = policy.with_prices({"plus": plus.monthly_credits * 100 // policy.credits_per_usd})
+    assert beats_free_with_packs_above(at_pack_price, at_pack_price.plans["plus"]) is None
+    assert "exactly the same on Plus" in same_price_per_credit(Context(at_pack_price, "plans/"))
+
+    # Half the pack price: Plus pays off once Free's allowance plus what its price buys in packs is used.
+    cheap = policy.with_prices({"plus": plus.monthly_credits * 50 // policy.credits_per_usd})
+    above = beats_free_with_packs_above(cheap, cheap.plans["plus"])
+    free = policy.plans["free"].monthly_credits
+    assert above == free + plus.monthly_credits // 2 + 1
+    assert f"more than {above:,} credits a month" in plan_cards(Context(cheap, "plans/"))
+    assert "costs less on Plus" in same_price_per_credit(Context(cheap, "plans/"))
