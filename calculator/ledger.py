@@ -21,6 +21,7 @@ from .model import BUCKETS, Block, Bucket, Entry, Kind
 
 NEVER = 1 << 40  # an ordinal later than any date
 TOPUP = Bucket.TOPUP
+EXPIRING = (Bucket.DAILY, Bucket.MONTHLY, Bucket.BONUS)  # top-up credits (and a negative balance) never expire
 
 
 class Ledger:
@@ -86,7 +87,7 @@ class Ledger:
         if self.next_expiry > today:
             return
         upcoming = NEVER
-        for bucket in BUCKETS:
+        for bucket in EXPIRING:
             for block in list(self.blocks[bucket]):
                 if block.expires is None:
                     continue
@@ -102,18 +103,24 @@ class Ledger:
         if wanted <= 0:
             return 0
         need = wanted
+        left = self.left
         for bucket in order:
-            for block in list(self.blocks[bucket]):
-                left = self.left[block.key]
-                if left <= 0:
-                    continue
-                take = left if left < need else need
-                self._post(day, Kind.CONSUME, block, -take)
-                if take == left:
-                    self._drop(block)
-                need -= take
-                if need == 0:
+            blocks = self.blocks[bucket]
+            i = 0
+            while i < len(blocks):
+                block = blocks[i]
+                have = left[block.key]
+                if have <= 0:  # the negative block
+                    i += 1
+                elif have > need:
+                    self._post(day, Kind.CONSUME, block, -need)
                     return wanted
+                else:  # used up: the next block slides into place i
+                    self._post(day, Kind.CONSUME, block, -have)
+                    del blocks[i], left[block.key]
+                    need -= have
+                    if need == 0:
+                        return wanted
         if overdraft:
             if self.debt is None:
                 self.debt = self._new_block(day, TOPUP, None)

@@ -15,8 +15,8 @@ start_free_cycle, refund_window_edge.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import date
-from typing import NamedTuple
 
 from .cycles import cycle_bounds
 from .errors import ScenarioError
@@ -24,32 +24,24 @@ from .model import Event, Moment
 from .policy import Policy
 
 
-class Subscription(NamedTuple):
+class Subscription(namedtuple("Subscription", "plan purchase started trial_end anchor last_charge ends",
+                              defaults=(None, None, None, None))):
     """A running subscription to `plan`, bought by the subscribe event `purchase` on
     `started` (None: the plan a `start` scenario begins on, bought before it). During a
     trial `trial_end` is the first charge date and `anchor` is None; once charged,
     `anchor` is the cycle anchor and `last_charge` the latest charge. `ends` is set by
     a late cancel: the day the plan ends."""
 
-    plan: str
-    purchase: int | None
-    started: date
-    trial_end: date | None = None
-    anchor: date | None = None
-    last_charge: date | None = None
-    ends: date | None = None
+    __slots__ = ()
 
 
-class PlanState(NamedTuple):
+class PlanState(namedtuple("PlanState", "sub cycle_start next_cycle free_anchor")):
     """The plan in force: `sub` (None on Free), the billing cycle in force
     (`cycle_start` .. `next_cycle`, the day of the next cycle step) and `free_anchor`,
     the date Free cycles count from (None until known, for a `start` scenario on a
     paid plan without its registration date)."""
 
-    sub: Subscription | None
-    cycle_start: date
-    next_cycle: date
-    free_anchor: date | None
+    __slots__ = ()
 
     @property
     def plan(self) -> str:
@@ -60,19 +52,15 @@ class PlanState(NamedTuple):
         return self.sub is not None and self.sub.anchor is None
 
 
-class Step(NamedTuple):
+class Step(namedtuple("Step", "charge allowance drop_allowance new_cycle moment",
+                      defaults=(None, None, False, False, None))):
     """What a transition asks of the ledger and the money. `charge`: the plan charged
     in full today. `allowance`: the plan whose monthly allowance replaces what is left
     of the current one, until the new state's `next_cycle`. `drop_allowance`: what is
     left of the allowance is gone, with no new one. `new_cycle`: a billing cycle starts
     (a negative balance may be forgiven). `moment`: what happened, for the timeline."""
 
-    charge: str | None = None
-    allowance: str | None = None
-    drop_allowance: bool = False
-    new_cycle: bool = False
-    moment: Moment | None = None
-
+    __slots__ = ()
 
 # A cancel resolves, when it happens, to one of these outcomes; a refund's replay
 # applies the outcome recorded for each earlier cancel instead of resolving it again,
@@ -83,18 +71,15 @@ LATE = "late"                         # no refund; the plan runs to the end of i
 TOPUP_REFUNDED = "topup_refunded"     # an Add-On Pack refunded; the plan is untouched
 
 
-class Outcome(NamedTuple):
+class Outcome(namedtuple("Outcome", "kind purchase cents plan", defaults=(None, 0, None))):
     """What a cancel or cancel_topup resolved to. `purchase` names what it removed: a
     subscribe event index (the whole subscription), ("renewal", subscribe index, date
     ordinal) or a top-up event index."""
 
-    kind: str
-    purchase: object = None
-    cents: int = 0
-    plan: str | None = None
-
+    __slots__ = ()
 
 # --- beginnings ---------------------------------------------------------------------------
+
 
 def registered_state(registered: date) -> PlanState:
     """A new Free account: its first cycle step (the Free allowance) happens on day one."""
@@ -103,14 +88,15 @@ def registered_state(registered: date) -> PlanState:
 
 def opening_state(plan: str, anchor: date, today: date, registered: date | None) -> PlanState:
     """The plan a `start` scenario begins on, in the cycle (counted from `anchor`) that contains today."""
+    if plan == "free":  # a Free account's cycles count from its registration date, when known
+        free_anchor = registered or anchor
+        return PlanState(None, *cycle_bounds(free_anchor, today), free_anchor)
     start, next_start = cycle_bounds(anchor, today)
-    if plan == "free":
-        return PlanState(None, start, next_start, registered or anchor)
     sub = Subscription(plan, None, start, anchor=anchor, last_charge=start)
     return PlanState(sub, start, next_start, registered)
 
-
 # --- the day's cycle step -------------------------------------------------------------------
+
 
 def cycle_step(state: PlanState, day: date, removed: frozenset, policy: Policy) -> tuple[PlanState, Step]:
     """What happens on `day` when a new cycle is due (`day` == state.next_cycle)."""
@@ -148,8 +134,8 @@ def end_plan(state: PlanState, day: date, policy: Policy, announce: bool = False
     return (PlanState(None, start, next_start, anchor),
             Step(allowance="free" if now else None, drop_allowance=not now, new_cycle=True, moment=moment))
 
-
 # --- events ---------------------------------------------------------------------------------
+
 
 def subscribe(state: PlanState, day: date, event: Event, policy: Policy) -> tuple[PlanState, Step]:
     plan = policy.plans[event.plan]
@@ -205,7 +191,9 @@ def resolve_cancel(state: PlanState, day: date, event: Event, policy: Policy) ->
                 f"the calculator can only refund purchases it simulates (a cancel from {closes} on stops the plan "
                 "at the end of its billing cycle)", where)
         return Outcome(LATE, plan=sub.plan)
-    first = sub.last_charge == sub.anchor
+    # The first charge anchors the cycle; a `start` plan's first charge is history, so
+    # every charge it makes in the simulation is a renewal.
+    first = sub.purchase is not None and sub.last_charge == sub.anchor
     refundable = first or policy.rule("renewal_refund") == "full"
     if not (refundable and window):
         return Outcome(LATE, plan=sub.plan)

@@ -129,7 +129,9 @@ def why(scenario: Scenario, plan: str, events: list[Event], fold: Fold, policy: 
     covered = sum(d.consumed for d in fold.days) - from_packs
     moves = {e.type: e for e in events if e.type != "topup"}
     if "cancel" in moves:
-        head = f"Cancel {policy.plans[scenario.start.plan].label} on {day_text(moves['cancel'].date)}: it runs to the end of its billing cycle, then you are on Free."
+        current = policy.plans[scenario.start.plan].label
+        head = (f"Cancel {current} on {day_text(moves['cancel'].date)}: it runs to the end of its billing cycle, "
+                "then you are on Free.")
     elif plan == "free":
         head = "Free costs nothing."
     else:

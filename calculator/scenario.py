@@ -46,7 +46,7 @@ class NonFinite:
 def parse_json(text: str, policy: Policy) -> object:
     """Parse JSON text, refusing NaN/Infinity and nesting deeper than the policy bound."""
     limit = policy.bounds["json_depth"]
-    depth = deepest = 0
+    depth = 0
     in_string = escaped = False
     for char in text:  # a cheap bracket count before json.loads can recurse too deep
         if in_string:
@@ -236,8 +236,8 @@ def parse_event(value: object, index: int, policy: Policy, window: Window) -> Ev
             raise ScenarioError(f"not allowed in a {kind} event (expected {', '.join(allowed)})", (key,))
     for key in allowed:
         if key not in value and key not in OPTIONAL_EVENT_KEYS:
-            raise ScenarioError(f"missing (a {kind} event needs {', '.join(k for k in allowed if k not in OPTIONAL_EVENT_KEYS)})",
-                                (key,))
+            needed = ", ".join(k for k in allowed if k not in OPTIONAL_EVENT_KEYS)
+            raise ScenarioError(f"missing (a {kind} event needs {needed})", (key,))
     day = within("date", lambda: window.check(check_date(value["date"], policy)))
     if kind == "subscribe":
         plan = value["plan"]
@@ -338,7 +338,9 @@ def parse_scenario(data: object, policy: Policy, *, allow_events: bool = True) -
     invites = tuple(within("invites", parse_invites, top.get("invites", []), policy, window))
     events = within("events", parse_events, top.get("events", []), policy, window)
     prices = within("prices", parse_prices, top.get("prices", {}), policy)
-    pack_usd = within("pack_usd", check_int, top["pack_usd"], policy.bounds["topup_usd"]) if "pack_usd" in top else None
+    pack_usd = None
+    if "pack_usd" in top:
+        pack_usd = within("pack_usd", check_int, top["pack_usd"], policy.bounds["topup_usd"])
     return Scenario(registered, days, usage, invites, events, overrides, start, prices, pack_usd)
 
 
@@ -362,9 +364,11 @@ def parse_start(value: object, policy: Policy) -> Start:
     plan = data["plan"]
     if plan not in PLAN_ORDER:
         raise ScenarioError(f"unknown plan {plan!r} (expected free, plus or pro)", ("plan",))
-    if ("cycle_start" in data) == ("renews_on" in data):
-        raise ScenarioError("give either cycle_start (the day the current billing cycle began) or renews_on "
-                            "(the next renewal date), not both", ("renews_on" if "renews_on" in data else "cycle_start",))
+    if "cycle_start" in data and "renews_on" in data:
+        raise ScenarioError("give either cycle_start or renews_on, not both", ("renews_on",))
+    if "cycle_start" not in data and "renews_on" not in data:
+        raise ScenarioError("missing (give cycle_start, the day the current billing cycle began, or renews_on, "
+                            "the next renewal date)", ("cycle_start",))
     if "cycle_start" in data:
         anchor = within("cycle_start", check_date, data["cycle_start"], policy)
         if not anchor <= today < add_months(anchor, 1):
