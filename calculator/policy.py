@@ -94,7 +94,7 @@ class Policy(namedtuple("Policy", "credits_per_usd daily_credits signup_bonus in
         ]
 
 
-def parse_setting(key: str, entry: dict, names: dict[str, int]) -> Setting:
+def parse_setting(key: str, entry: dict, names: dict[str, str]) -> Setting:
     where = f"policy.toml: settings.{key}"
     if entry.get("basis") not in BASES:
         raise ValueError(f"{where}.basis must be one of {', '.join(BASES)}")
@@ -133,7 +133,7 @@ def build_policy(raw: dict) -> Policy:
         settings={},
         values={},
     )
-    names = base.number_names()
+    names = {key: f"{value:,}" for key, value in base.number_names().items()}  # as a reader sees them: 10,000
     settings = {key: parse_setting(key, entry, names) for key, entry in raw["settings"].items()}
     return base._replace(settings=settings, values={k: s.default for k, s in settings.items()})
 

@@ -16,7 +16,8 @@ from tests.browser.conftest import Watched, wait_ready
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "tests" / "scenarios"
-PAGES = ["", "plans/", "credits/", "billing/", "faq/", "calculator/", "assumptions/", "engine/"]
+PAGES = ["", "glossary/", "plans/", "credits/", "billing/", "faq/", "calculator/", "assumptions/", "developers/",
+         "developers/engine/", "developers/javascript-api/", "developers/settings/", "engine/"]
 
 
 def calculator(watched: Watched, base_url: str, fragment: str = "") -> None:
