@@ -147,7 +147,7 @@ def subscribe(state: PlanState, day: date, event: Event, policy: Policy) -> tupl
                             (*where, "plan"))
     if event.trial and plan.trial_days == 0:
         raise ScenarioError(f"the {plan.label} plan has no free trial; set trial to false", (*where, "trial"))
-    paid_running = sub is not None and sub.anchor is not None and sub.ends is None
+    paid_running = sub is not None and sub.anchor is not None  # a late-cancelled plan still runs
     if event.trial and paid_running and policy.rule("trial_during_paid_plan") == "refused":
         raise ScenarioError(f"a free trial can only start from the Free plan, and "
                             f"{policy.plans[sub.plan].label} is running; set trial to false", (*where, "trial"))

@@ -24,29 +24,15 @@ between the replayed credits and the real ones is written as `refund` entries.
 from __future__ import annotations
 
 import json
-from collections import namedtuple
+from collections import Counter, namedtuple
 from datetime import date
 
 from .cycles import add_months
 from .errors import ScenarioError
 from .ledger import Ledger
 from .model import BUCKETS, Charge, DayState, Event, Kind, Moment, Scenario
-from .plan import (
-    LATE,
-    REFUNDED,
-    TOPUP_REFUNDED,
-    Outcome,
-    PlanState,
-    Step,
-    cancel_late,
-    cycle_step,
-    end_plan,
-    opening_state,
-    registered_state,
-    resolve_cancel,
-    subscribe,
-    within_window,
-)
+from .plan import (LATE, REFUNDED, TOPUP_REFUNDED, TRIAL_CANCELLED, Outcome, PlanState, Step, cancel_late,
+                   cycle_step, end_plan, opening_state, registered_state, resolve_cancel, subscribe, within_window)
 from .policy import Policy, usd_value
 from .timeline import timeline
 
@@ -57,9 +43,11 @@ SPENDING_ORDERS = {
     "daily_bonus_monthly_topup": (DAILY, BONUS, MONTHLY, TOPUP),
 }
 
-# Entry kinds that add credits; `credits_added` in the summary sums these (refunds signed).
+# Entry kinds that add credits; `credits_added` in the summary sums these (refunds signed; a
+# written-off deficit counts), so the end balance is credits added - consumed - expired.
 CONSUME = Kind.CONSUME
-GRANT_KINDS = frozenset({Kind.START, Kind.REGISTER, Kind.INVITE, Kind.MONTHLY, Kind.DAILY, Kind.TOPUP, Kind.REFUND})
+GRANT_KINDS = frozenset({Kind.START, Kind.REGISTER, Kind.INVITE, Kind.MONTHLY, Kind.DAILY, Kind.TOPUP, Kind.REFUND,
+                         Kind.FORGIVE})
 
 
 def plural(n: int, word: str) -> str:
@@ -117,11 +105,9 @@ class Fold:
         if step.allowance is not None:
             self.ledger.grant(day, Kind.MONTHLY, MONTHLY, self.policy.plans[step.allowance].monthly_credits,
                               state.next_cycle)
-        if self.replay:
-            return
         if step.charge is not None:
             self.charges.append(Charge(day, "subscription", self.policy.plans[step.charge].price_cents, step.charge))
-        if step.moment is not None:
+        if step.moment is not None and not self.replay:
             self.moments.append(step.moment)
 
     def bonus_expiry(self) -> date | None:
@@ -155,8 +141,8 @@ class Fold:
         credits = usd * self.policy.credits_per_usd
         self.topups.append(TopUp(index, day, usd, id))
         repaid = self.ledger.grant(day, Kind.TOPUP, TOPUP, credits, None)
+        self.charges.append(Charge(day, "topup", usd * 100))
         if not self.replay:
-            self.charges.append(Charge(day, "topup", usd * 100))
             self.moments.append(Moment(day, "topup", (("usd", usd), ("credits", credits), ("repaid", repaid))))
 
     def resolve(self, day: date, event: Event, position: int) -> None:
@@ -225,7 +211,15 @@ class Fold:
         self.ledger.adopt(day, replay.ledger)
         self.state = replay.state
         self.topups = [t for t in self.topups if t.event != outcome.purchase]
-        if outcome.cents:
+        # Money follows the recomputed history too: a renewal it makes that the real one did
+        # not (a paid plan that runs on under a cancelled trial) is charged on its date.
+        missed = Counter(replay.charges) - Counter(self.charges)
+        for charge in replay.charges:
+            if missed[charge]:
+                missed[charge] -= 1
+                self.charges.append(charge)
+                self.moments.append(Moment(charge.date, "charged", (("plan", charge.plan), ("first", False))))
+        if outcome.kind != TRIAL_CANCELLED:
             self.charges.append(Charge(day, "refund", -outcome.cents, outcome.plan))
 
     # the day loop ------------------------------------------------------------------------
@@ -394,7 +388,7 @@ def render(fold: Fold, policy: Policy) -> str:
         elif kind in GRANT_KINDS:
             added += credits
     charges = [f'{{"date":"{c.date.isoformat()}","kind":"{c.kind}","usd":{usd_number(c.cents)},'
-               f'"plan":{json.dumps(c.plan)}}}' for c in fold.charges]
+               f'"plan":{json.dumps(c.plan)}}}' for c in sorted(fold.charges, key=lambda c: c.date)]
     summary = (f'{{"usd_total":{usd_number(sum(c.cents for c in fold.charges))},"credits_added":{added},'
                f'"credits_consumed":{consumed_total},"unmet":{unmet_total},'
                f'"first_restricted_day":{json.dumps(first_restricted)},"end_balance":{fold.ledger.balance}}}')

@@ -454,3 +454,23 @@ def test_events_may_be_listed_in_any_order_and_same_day_events_keep_theirs():
     with pytest.raises(ScenarioError) as error:  # a cancel listed before its same-day top-up
         simulate({"registered": "2026-01-10", "days": 20, "events": [ordered[2], ordered[1]]})
     assert error.value.path == ("events", 0, "of")
+
+
+def test_a_renewal_the_recomputed_history_makes_is_charged_on_its_date():
+    # Plus renews on 02-10, inside a Pro trial over it; cancelling the trial puts the account
+    # back as if the trial had never started, so that renewal happened, and is charged.
+    result = simulate({"registered": "2026-01-10", "days": 40, "events": [
+        {"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+        {"date": "2026-02-07", "type": "subscribe", "plan": "pro", "trial": True},
+        {"date": "2026-02-12", "type": "cancel"}]})
+    assert charges(result) == [("2026-01-10", "subscription", PLUS_USD), ("2026-02-10", "subscription", PLUS_USD)]
+    assert (day(result, "2026-02-12")["plan"], day(result, "2026-02-12")["cycle_start"]) == ("plus", "2026-02-10")
+    renewals = [t for t in result["timeline"] if t["kind"] == "charged" and t["date"] == "2026-02-10"]
+    assert len(renewals) == 1 and "renews" in renewals[0]["text"]
+
+
+def test_a_refund_of_a_plan_priced_0_is_listed_like_its_charge():
+    result = simulate({"registered": "2026-01-10", "days": 10, "prices": {"plus": 0},
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-12", "type": "cancel"}]})
+    assert charges(result) == [("2026-01-10", "subscription", 0), ("2026-01-12", "refund", 0)]

@@ -20,6 +20,7 @@ that moment. No state is carried from one fold to the next.
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -538,9 +539,12 @@ def simulate(data: dict, trace: list | None = None) -> dict:
             real = totals(entries)
             entries += [Entry(resumed.moment, "refund", b, recomputed[b] - real[b]) for b in BUCKETS
                         if recomputed[b] != real[b]]
-            # A cancelled trial costs nothing. A refund of 0 USD (a plan priced 0 in `prices`) is not
-            # listed although its 0 USD charge is: observed in the engine, a question for the lead.
-            if resumed.what != "trial" and resumed.cents:
+            # Money follows the recomputed history: a charge it makes before the cancel that the
+            # real history did not (a renewal of a paid plan under a cancelled trial) is charged.
+            missed = Counter(c for c in folded.charges if c.moment <= resumed.moment) - Counter(charges)
+            charges += list(missed.elements())
+            # A cancelled trial costs nothing; a refund is listed even of 0 USD (a plan priced 0).
+            if resumed.what != "trial":
                 charges.append(Charge(resumed.moment, "refund", -resumed.cents, resumed.plan))
         after = (lambda m: m > resumed.moment) if resumed is not None else (lambda m: True)
         entries += [e for e in folded.entries if after(e.moment)]
@@ -570,7 +574,7 @@ def render(entries: list[Entry], charges: list[Charge], days: list[Day]) -> dict
     restricted = [d.date.isoformat() for d in days if d.restricted]
     summary = {
         "usd_total": usd(sum(c.cents for c in charges)),
-        "credits_added": sum(e.credits for e in entries if e.kind in GRANT_KINDS or e.kind == "refund"),
+        "credits_added": sum(e.credits for e in entries if e.kind in GRANT_KINDS or e.kind in ("refund", "forgive")),
         "credits_consumed": sum(d.consumed for d in days),
         "unmet": sum(d.unmet for d in days),
         "first_restricted_day": restricted[0] if restricted else None,
@@ -580,6 +584,6 @@ def render(entries: list[Entry], charges: list[Charge], days: list[Day]) -> dict
         "days": day_docs,
         "ledger": ledger,
         "charges": [{"date": c.moment.day.isoformat(), "kind": c.kind, "usd": usd(c.cents), "plan": c.plan}
-                    for c in charges],
+                    for c in sorted(charges, key=lambda c: c.moment.day)],
         "summary": summary,
     }
