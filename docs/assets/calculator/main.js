@@ -148,7 +148,7 @@ function build(app) {
   app.error = h("div", { class: "calc-error", "data-testid": "calc-error", role: "alert", hidden: true });
   app.summary = h("div", { class: "calc-summary", "data-testid": "calc-summary" });
   app.chart = h("div", { class: "calc-chart", "data-testid": "calc-chart" });
-  app.compare = h("div", { class: "calc-compare", "data-testid": "calc-compare", hidden: true });
+  app.compare = h("div", { class: "calc-compare", "data-testid": "calc-compare-panel", hidden: true });
   app.story = h("div", { class: "calc-story-area" });
   app.answer = h("div", { class: "calc-answer", "data-testid": "calc-answer" }, app.summary, app.compare, app.chart, app.story);
   app.adviceBody = h("div", { class: "calc-advice-area", "data-testid": "calc-advice" });
