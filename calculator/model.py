@@ -1,8 +1,8 @@
 """The whole data model: typed, immutable records.
 
-Scenario side (validated input): Scenario, Usage, Event.
+Scenario side (validated input): Scenario, Start, Usage, Event.
 Ledger side (what the engine derives): Block (a credit grant), Entry (one ledger
-line), DayState (one simulated day), Charge (money).
+line), DayState (one simulated day), Charge (money), Moment (a day that matters).
 
 Records are NamedTuples rather than frozen dataclasses: just as immutable and
 typed, several times cheaper to create, and `typing` loads in a fraction of the
@@ -30,8 +30,9 @@ BUCKETS = tuple(Bucket)
 
 
 class Kind(StrEnum):
-    """What a ledger entry records (the dashboard's Credits History labels)."""
+    """What a ledger entry records (the dashboard's Credits History labels, and ours)."""
 
+    START = "start"        # the balance a `start` scenario begins with
     REGISTER = "register"  # sign-up bonus
     INVITE = "invite"      # a friend registered with the user's code
     MONTHLY = "monthly"    # the plan's allowance at a cycle start (or a plan start)
@@ -54,8 +55,9 @@ class Usage(NamedTuple):
 
 class Event(NamedTuple):
     """One thing the user does on `date`. `type` is subscribe | topup | cancel |
-    cancel_topup; `plan` and `trial` go with subscribe, `usd` with topup, `of`
-    (the top-up's date) with cancel_topup. `index` is its place in the input list."""
+    cancel_topup; `plan` and `trial` go with subscribe, `usd` (and an optional `id`)
+    with topup, `of` (the top-up's date) or `id` with cancel_topup. `index` is its
+    place in the input list (the advisor's own events use negative indices)."""
 
     index: int
     date: date
@@ -64,28 +66,54 @@ class Event(NamedTuple):
     trial: bool = False
     usd: int = 0
     of: date | None = None
+    id: str | None = None
+
+
+class Start(NamedTuple):
+    """"Start from today": the account as the dashboard shows it on `date`, before that
+    day's usage. `anchor` is the billing-cycle date the plan's cycles count from (the
+    given cycle start or next renewal); `credits` is the opening balance per bucket in
+    BUCKETS order; `daily_granted` says today's daily credits are already in it;
+    `registered` (optional) anchors the Free cycle after a paid plan ends."""
+
+    date: date
+    plan: str
+    anchor: date
+    cycle_start: date
+    credits: tuple[int, int, int, int]
+    daily_granted: bool
+    trial_used: bool
+    registered: date | None
 
 
 class Scenario(NamedTuple):
-    """A validated scenario: the account registers on `registered` and is simulated
-    for `days` days. `policy` holds the setting overrides the scenario asked for."""
+    """A validated scenario, simulated for `days` days from `first_day`: the
+    registration date, or `start.date` for a scenario that starts from today.
+    `policy` holds the setting overrides, `prices` the plan prices (cents) the
+    scenario gives, `pack_usd` the advisor's pack size."""
 
-    registered: date
+    registered: date | None
     days: int
     usage: Usage
     invites: tuple[date, ...]
     events: tuple[Event, ...]
     policy: tuple[tuple[str, str], ...] = ()
+    start: Start | None = None
+    prices: tuple[tuple[str, int], ...] = ()
+    pack_usd: int | None = None
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date if self.start is not None else self.registered
 
 
 class Block(NamedTuple):
-    """A credit grant: `amount` credits put in `bucket` on `granted`, gone on
-    `expires` (the first day they are no longer there; None = never). `key` orders
-    blocks within a bucket (oldest first) and names the block in the ledger."""
+    """A credit grant: credits put in `bucket` on `granted`, gone on `expires` (the
+    first day they are no longer there; None = never). `key` orders blocks within a
+    bucket (oldest first). What is left of a block lives in the ledger, not here."""
 
     key: int
     bucket: Bucket
-    amount: int
     granted: date
     expires: date | None
 
@@ -102,12 +130,12 @@ class Entry(NamedTuple):
 
 
 class Charge(NamedTuple):
-    """Money: `kind` is subscription | topup | refund; `usd` is signed (refunds negative).
-    `plan` names the plan a subscription charge is for."""
+    """Money: `kind` is subscription | topup | refund; `cents` is signed (refunds
+    negative). `plan` names the plan of a subscription charge or of its refund."""
 
     date: date
     kind: str
-    usd: int
+    cents: int
     plan: str | None = None
 
 
@@ -122,3 +150,12 @@ class DayState(NamedTuple):
     unmet: int
     buckets: tuple[int, int, int, int]  # in BUCKETS order
     restricted: bool
+
+
+class Moment(NamedTuple):
+    """A day that matters, for the timeline: `kind` names what happened and `facts`
+    holds what the words need (plan keys, cents, credits, dates)."""
+
+    date: date
+    kind: str
+    facts: tuple[tuple[str, object], ...] = ()

@@ -17,6 +17,11 @@ PLAN_ORDER = ("free", "plus", "pro")
 BASES = ("published", "reading")
 
 
+def usd_value(cents: int) -> int | float:
+    """Cents as a USD number for JSON, rounded to cents: 2000 -> 20, 1999 -> 19.99, -1990 -> -19.9."""
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
 class Plan(NamedTuple):
     """One cloud plan: `key` (free/plus/pro), display `label`, `monthly_credits`,
     `price_cents` (an operator setting for paid plans, or the scenario's own price),
@@ -31,8 +36,8 @@ class Plan(NamedTuple):
 
     @property
     def price_usd(self) -> int | float:
-        """The price in USD as a number: whole dollars as an int, otherwise cents as a float."""
-        return self.price_cents // 100 if self.price_cents % 100 == 0 else self.price_cents / 100
+        """The price in USD as a number (see usd_value)."""
+        return usd_value(self.price_cents)
 
 
 class Setting(NamedTuple):

@@ -74,7 +74,7 @@ BAD_INPUT = [
     ("cancel_topup in the future", "simulate", event(type="cancel_topup", of="2026-01-13"), "events[0].of: 2026-01-13 is after"),
     ("cancel_topup too late", "simulate", scenario(events=[{"date": "2026-01-12", "type": "topup", "usd": 5},
                                                          {"date": "2026-01-25", "type": "cancel_topup", "of": "2026-01-12"}]),
-     "events[1].of: the top-up of 2026-01-12 was bought 13 days earlier"),
+     "events[1].of: the Add-On Pack of 2026-01-12 was bought 13 days earlier"),
     ("second trial", "simulate", scenario(events=[{"date": "2026-01-12", "type": "subscribe", "plan": "plus", "trial": True},
                                                   {"date": "2026-01-13", "type": "cancel"},
                                                   {"date": "2026-01-14", "type": "subscribe", "plan": "pro", "trial": True}]),
