@@ -185,8 +185,10 @@ function build(app) {
   fill(root, 
     h("div", { class: "calc-toolbar" }, app.presetSelect, app.compareButton, copy, app.copyNote),
     app.linkError,
-    h("div", { class: "calc-layout" }, h("div", { class: "calc-inputs" }, app.formRoot), app.results),
-    app.details, app.bar, app.live);
+    // Wide screens: the details go under the form, in the left column, so the results stay in
+    // view beside them too. Phones: form, results, details.
+    h("div", { class: "calc-layout" }, h("div", { class: "calc-inputs" }, app.formRoot), app.results, app.details),
+    app.bar, app.live);
 }
 
 // --- the one update path ---------------------------------------------------------------------
@@ -391,7 +393,7 @@ function render(app) {
   const problems = fieldProblems(app);
   app.error.hidden = !problems.length && app.status.dataset.state !== "error";
   fill(app.error, ...(problems.length ? [h("strong", {}, "Cannot calculate: "), h("ul", {}, problems.map((p) => h("li", {},
-    p.field ? h("a", { href: "#", "data-testid": "calc-error-link", onclick: (e) => { e.preventDefault(); focusProblem(app, p); } }, p.text) : p.text)))]
+    p.field ? h("button", { type: "button", class: "calc-link", "data-testid": "calc-error-link", onclick: () => focusProblem(app, p) }, p.text) : p.text)))]
     : app.status.dataset.state === "error" ? [app.statusText.textContent] : []));
   markFields(app);
 
