@@ -282,6 +282,7 @@ function drawForm(app, focus) {
     app.linkError.textContent = app.state.linkError;
     renderForm(app.formRoot, { ...ctx, scenario: app.state.scenario, horizonText: null });
   }
+  for (const { list } of Object.values(app.lists)) list.draw(); // now attached: rows measured
   markFields(app);
   if (key) restoreFocus(app, key);
 }
@@ -403,7 +404,7 @@ function render(app) {
   app.answer.toggleAttribute("data-stale", !fresh);
   app.details.toggleAttribute("data-stale", !fresh);
   app.answer.setAttribute("aria-busy", fresh ? "false" : "true");
-  app.bar.toggleAttribute("data-stale", !fresh || invalid);
+  app.bar.toggleAttribute("data-stale", !fresh && !invalid);
   if (result && app.drawn !== result) drawResult(app, result);
   drawCompare(app, invalid);
   drawAdvice(app, invalid);

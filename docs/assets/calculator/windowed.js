@@ -9,7 +9,8 @@ import { perFrame } from "./dom.js";
 export const WINDOW_THRESHOLD = 40; // up to this many rows, everything is drawn and nothing scrolls
 
 // container: where rows go (a tbody or a div); scroller: the element that scrolls;
-// spacer(): makes an empty row of a given height; render(i): makes row i.
+// spacer(): makes an empty row of a given height; render(i): makes row i. Call draw()
+// again once the list is in the document, so the row height is measured before scrolling.
 export function windowed({ container, scroller, count, render, spacer, rowHeight = 36, overscan = 8 }) {
   const rows = new Map();
   let height = rowHeight;
@@ -19,6 +20,9 @@ export function windowed({ container, scroller, count, render, spacer, rowHeight
   container.replaceChildren(top, bottom);
 
   function draw() {
+    // Rows are of one height: measure a drawn one (once attached) before placing the window.
+    const sample = rows.values().next().value;
+    if (!all && sample?.offsetHeight && Math.abs(sample.offsetHeight - height) > 1) height = sample.offsetHeight;
     const view = scroller.clientHeight || 480;
     const first = all ? 0 : Math.max(0, Math.floor(scroller.scrollTop / height) - overscan);
     const last = all ? count : Math.min(count, Math.ceil((scroller.scrollTop + view) / height) + overscan);
@@ -31,12 +35,8 @@ export function windowed({ container, scroller, count, render, spacer, rowHeight
     }
     setHeight(top, first * height);
     setHeight(bottom, (count - last) * height);
-    // Rows are of one height; measure it once drawn, and redraw if the guess was off.
-    const sample = rows.get(first);
-    if (!all && sample && sample.offsetHeight && Math.abs(sample.offsetHeight - height) > 1) {
-      height = sample.offsetHeight;
-      draw();
-    }
+    const drawn = rows.get(first);
+    if (!all && drawn?.offsetHeight && Math.abs(drawn.offsetHeight - height) > 1) draw(); // the first guess was off
   }
   const setHeight = (el, px) => { el.style.height = `${px}px`; el.hidden = px === 0; };
 
