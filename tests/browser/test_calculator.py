@@ -67,7 +67,7 @@ def test_filling_the_form_shows_summary_chart_and_ledger(watched, base_url):
     assert got["usd"] == "0 USD"  # a trial cancelled on day 5 costs nothing
     assert page.locator("[data-testid=calc-chart] svg polygon").count() >= 1
     kinds = page.locator("[data-testid=calc-ledger] tbody tr:not(.calc-spacer) td:nth-child(3)").all_inner_texts()
-    assert "Refund" in kinds and "Used" in kinds  # customer words, not the engine's kinds
+    assert "Used" in kinds and "Monthly allowance" in kinds and "consume" not in kinds  # customer words, not the engine's kinds
     page.click("[data-testid=calc-days-details] summary")  # the day table is drawn when opened
     simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated, to …"
     expect(page.locator("[data-testid=calc-days] table")).to_have_attribute("aria-rowcount", str(simulated + 1))
