@@ -509,7 +509,7 @@ function drawAdvice(app, invalid) {
   const advice = app.advice;
   const fresh = advice?.key === key;
   app.adviceSection.hidden = invalid;
-  app.adviceBody.toggleAttribute("data-stale", !fresh);
+  app.adviceBody.toggleAttribute("data-stale", !fresh && Boolean(advice?.result)); // an old answer, dimmed
   app.adviceBody.setAttribute("aria-busy", fresh ? "false" : "true");
   if (invalid) return;
   if (!advice) { fill(app.adviceBody, h("p", { class: "calc-hint" }, "Pricing every plan for your usage…")); return; }
