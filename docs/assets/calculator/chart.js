@@ -102,20 +102,44 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
     return { left, right, top, creditsH, moneyH, mTop, plotW, height, totals, compareTotals, yTicks, mTicks, x, y, my };
   }
 
+  // At most one point per pixel column (the day with the most credits in it): a 10-year
+  // scenario has 3,653 days, far more than a chart has columns.
+  function sampled(plotW) {
+    const per = Math.max(1, Math.floor(days.length / plotW));
+    if (per === 1) return days.map((_, i) => i);
+    const out = [];
+    for (let i = 0; i < days.length; i += per) {
+      let best = i;
+      for (let j = i; j < Math.min(days.length, i + per); j++) if (days[j].balance > days[best].balance) best = j;
+      out.push(best);
+    }
+    if (out[out.length - 1] !== days.length - 1) out.push(days.length - 1);
+    return out;
+  }
+
   function svg(g) {
     const { left, top, creditsH, plotW, height, x, y, my, mTop, moneyH } = g;
+    const picks = sampled(plotW);
     const layers = [];
-    const base = days.map(() => 0);
+    const base = picks.map(() => 0);
     for (const [key, label] of present) {
-      const upper = days.map((d, i) => base[i] + Math.max(0, d.buckets[key]));
-      const line = upper.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-      const back = base.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
+      const upper = picks.map((i, k) => base[k] + Math.max(0, days[i].buckets[key]));
+      const line = upper.map((v, k) => `${x(picks[k]).toFixed(1)},${y(v).toFixed(1)}`);
+      const back = base.map((v, k) => `${x(picks[k]).toFixed(1)},${y(v).toFixed(1)}`).reverse();
       layers.push(s("polygon", { points: [...line, ...back].join(" "), class: `calc-area calc-area--${key}` }, s("title", {}, label)));
-      upper.forEach((v, i) => { base[i] = v; });
+      upper.forEach((v, k) => { base[k] = v; });
     }
-    const slot = Math.max(1.5, plotW / days.length);
-    const restricted = days.map((d, i) => (d.restricted
-      ? s("rect", { x: Math.min(Math.max(left, x(i) - slot / 2), left + plotW - slot), y: top + creditsH + 2, width: slot, height: 6, class: "calc-restricted" }) : null));
+    // Restricted days as one mark per run of consecutive days.
+    const slot = plotW / days.length;
+    const restricted = [];
+    for (let i = 0; i < days.length; i++) {
+      if (!days[i].restricted) continue;
+      let j = i;
+      while (j + 1 < days.length && days[j + 1].restricted) j++;
+      const from = Math.max(left, x(i) - slot / 2), to = Math.min(left + plotW, x(j) + slot / 2);
+      restricted.push(s("rect", { x: Math.min(from, left + plotW - 1.5), y: top + creditsH + 2, width: Math.max(1.5, to - from), height: 6, class: "calc-restricted" }));
+      i = j;
+    }
     const compareLine = compare ? s("polyline", { class: "calc-compare-line",
       points: g.compareTotals.filter((c) => index.has(c.date)).map((c) => `${x(index.get(c.date)).toFixed(1)},${y(c.v).toFixed(1)}`).join(" ") }) : null;
     const markers = marked.map((e) => s("line", { class: "calc-marker", x1: x(index.get(e.date)), x2: x(index.get(e.date)), y1: top, y2: top + creditsH }));
@@ -139,8 +163,9 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
   function moneyHeight(g) {
     if (!moneyShown) return null;
     const { left, plotW, x, my, mTop, moneyH } = g;
-    const points = [];
-    spent.forEach((c, i) => { if (i > 0 && c !== spent[i - 1]) points.push(`${x(i).toFixed(1)},${my(spent[i - 1]).toFixed(1)}`); points.push(`${x(i).toFixed(1)},${my(c).toFixed(1)}`); });
+    const points = [`${x(0).toFixed(1)},${my(spent[0]).toFixed(1)}`]; // a step line: a point only where the total changes
+    spent.forEach((c, i) => { if (i > 0 && c !== spent[i - 1]) points.push(`${x(i).toFixed(1)},${my(spent[i - 1]).toFixed(1)}`, `${x(i).toFixed(1)},${my(c).toFixed(1)}`); });
+    points.push(`${x(spent.length - 1).toFixed(1)},${my(spent[spent.length - 1]).toFixed(1)}`);
     return s("g", {},
       s("text", { x: 4, y: mTop - 6, class: "calc-axis calc-unit" }, "USD spent so far"),
       g.mTicks.map((v) => s("g", { class: "calc-axis" }, s("line", { x1: left, x2: left + plotW, y1: my(v * 100), y2: my(v * 100) }),

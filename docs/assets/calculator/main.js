@@ -114,7 +114,10 @@ async function mount(root) {
     if (status.state === "error") render(app);
   });
 
-  const initial = stateFromFragment(app, location.hash) ?? lastState ?? blankState();
+  // The page's inline script keeps a long fragment aside while the page loads (index.md).
+  const fragment = window.__calculatorFragment ?? location.hash;
+  delete window.__calculatorFragment;
+  const initial = stateFromFragment(app, fragment) ?? lastState ?? blankState();
   commit(app, initial, "load");
 }
 
@@ -409,7 +412,7 @@ function render(app) {
   drawCompare(app, invalid);
   drawAdvice(app, invalid);
 
-  app.root.dataset.state = invalid ? "error" : fresh ? "ready" : app.engine.status.state === "loading" && !result ? "loading" : "stale";
+  app.root.dataset.state = invalid ? "error" : fresh && !app.drawing ? "ready" : app.engine.status.state === "loading" && !result ? "loading" : "stale";
   if (invalid) fill(app.barValues, h("span", {}, "Check the inputs: ", problems[0]?.text ?? state.linkError ?? ""));
   announce(app, invalid ? `Cannot calculate: ${problems[0]?.text ?? ""}` : fresh ? sentence(result) : "");
 }
@@ -468,21 +471,32 @@ function drawResult(app, result) {
   renderSummary(app.summary, result);
   renderChart(app.chart, result, { events: Array.isArray(scenario.events) ? scenario.events : [], compare: app.state.pinned && app.simA?.result ? app.simA.result : null });
   app.drawnA = app.state.pinned ? app.simA?.result ?? null : null;
-  const toggle = () => { app.showAllStory = !app.showAllStory; renderStory(app.story, result, app.showAllStory, toggle); };
-  renderStory(app.story, result, app.showAllStory, toggle);
-  renderLedger(app.ledger, result);
-  renderCharges(app.charges, result);
-  fill(app.days);
-  drawDays(app);
-  fill(app.assumptions, ...(result.assumptions ?? []).filter((a) => a.text).map((a) => h("li", {},
-    h("strong", {}, a.title ?? a.key), a.basis === "reading" ? " (the calculator's reading): " : ": ", a.text)));
   const sum = result.summary;
-  fill(app.barValues, 
+  fill(app.barValues,
     h("span", { "data-testid": "bar-usd" }, h("small", {}, "Spent "), usd(sum.usd_total)),
     h("span", { "data-testid": "bar-first-restricted" }, h("small", {}, "Restricted from "), sum.first_restricted_day ? formatDate(sum.first_restricted_day) : "never"),
     h("span", { "data-testid": "bar-end-balance" }, h("small", {}, "End "), `${fmt(Math.max(0, sum.end_balance))} credits`));
-  app.root.dataset.renderCount = String(++app.renders);
   document.querySelector("[data-calculator-fallback]")?.setAttribute("hidden", "");
+  // The rest, mostly below the fold, one piece per task: no single task blocks typing for long.
+  const toggle = () => { app.showAllStory = !app.showAllStory; renderStory(app.story, result, app.showAllStory, toggle); };
+  const rest = [
+    () => renderStory(app.story, result, app.showAllStory, toggle),
+    () => renderLedger(app.ledger, result),
+    () => renderCharges(app.charges, result),
+    () => { fill(app.days); drawDays(app); },
+    () => fill(app.assumptions, ...(result.assumptions ?? []).filter((a) => a.text).map((a) => h("li", {},
+      h("strong", {}, a.title ?? a.key), a.basis === "reading" ? " (the calculator's reading): " : ": ", a.text))),
+  ];
+  app.drawing = true;
+  const step = () => {
+    if (app.drawn !== result) return; // a newer result took over
+    rest.shift()();
+    if (rest.length) { setTimeout(step, 0); return; }
+    app.drawing = false;
+    app.root.dataset.renderCount = String(++app.renders);
+    render(app);
+  };
+  setTimeout(step, 0);
 }
 
 function drawDays(app) {

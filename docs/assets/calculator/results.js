@@ -112,16 +112,17 @@ export function renderDays(root, result) {
 }
 
 export function renderCharges(root, result) {
-  if (!result.charges.length) { fill(root, h("p", { class: "calc-hint" }, "Nothing is charged.")); return; }
-  let total = 0;
-  fill(root, h("div", { class: "calc-table-scroll calc-table-scroll--short", tabindex: "0", role: "region", "aria-label": "Charges (scrolls)" },
-    h("table", {}, h("caption", {}, `Charges and refunds: ${plural(result.charges.length, "entry", "entries")}`),
-      h("thead", {}, h("tr", {}, ["Date", "What", "Amount", "Spent so far"].map((t, i) => h("th", { scope: "col", class: i > 1 ? "calc-num" : null }, t)))),
-      h("tbody", {}, result.charges.map((c) => {
-        total += cents(c.usd);
-        const what = c.kind === "refund" ? `Refund${c.plan ? ` of ${planLabel(c.plan)}` : " of an Add-On Pack"}` : chargeLabel(c);
-        return h("tr", {}, h("td", {}, dated(result, c.date)), h("td", {}, what), h("td", { class: "calc-num" }, usd(c.usd)), h("td", { class: "calc-num" }, usdFromCents(total)));
-      })))));
+  const charges = result.charges;
+  if (!charges.length) { fill(root, h("p", { class: "calc-hint" }, "Nothing is charged.")); return; }
+  const spent = [];
+  charges.reduce((total, c) => { spent.push(total + cents(c.usd)); return total + cents(c.usd); }, 0);
+  windowedTable({
+    root, label: "Charges (scrolls)", testid: "calc-charges-table",
+    caption: `Charges and refunds: ${plural(charges.length, "entry", "entries")}`,
+    headers: ["Date", "What", "Amount", "Spent so far"], numeric: [0, 0, 1, 1],
+    count: charges.length,
+    row: (i) => { const c = charges[i]; return [dated(result, c.date), c.kind === "refund" ? `Refund${c.plan ? ` of ${planLabel(c.plan)}` : " of an Add-On Pack"}` : chargeLabel(c), usd(c.usd), usdFromCents(spent[i])]; },
+  });
 }
 
 const chargeLabel = (c) => (c.kind === "topup" ? "Add-On Pack" : c.plan ? `${planLabel(c.plan)} plan` : (c.kind ?? "charge"));
