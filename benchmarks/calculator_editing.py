@@ -92,22 +92,21 @@ def idle_floor(browser, base: str, seconds: float) -> list[float]:
         context.close()
 
 
-def chart_alone_ms(browser, url: str) -> list[float]:
+def chart_alone_ms(browser, url: str, scenario: dict) -> list[float]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.goto(url)
         page.wait_for_function(SETTLED, timeout=120_000)
-        return page.evaluate("""async () => {
+        return page.evaluate("""async (scenario) => {
             const chart = await import(new URL('../assets/calculator/chart.js', location.href).href);
-            const share = await import(new URL('../assets/calculator/share.js', location.href).href);
-            const result = await window.creditEngine.simulate(share.readFragment(location.hash).scenario);
+            const result = await window.creditEngine.simulate(scenario);
             const box = document.createElement('div'); box.style.width = '640px'; document.body.append(box);
             const times = [];
             for (let i = 0; i < 9; i++) { const t = performance.now(); chart.renderChart(box, result); box.firstChild.getBoundingClientRect(); times.push(performance.now() - t); box.replaceChildren(); }
             box.remove();
             return times;
-        }""")
+        }""", scenario)
     finally:
         context.close()
 
@@ -138,7 +137,7 @@ def main() -> None:
             "500 events": edit_session(browser, calculator + link(events_scenario()), "calc-events"),
         }
         floor = idle_floor(browser, base, max(seconds for _, seconds, _ in runs.values()))
-        chart = chart_alone_ms(browser, calculator + link(overrides_scenario()))
+        chart = chart_alone_ms(browser, calculator, overrides_scenario())
         refused = refuse_big_link_ms(browser, base)
         browser.close()
         server.shutdown()

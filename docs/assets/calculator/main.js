@@ -136,6 +136,7 @@ function build(app) {
   app.copyNote = h("span", { class: "calc-hint", role: "status" });
   const copy = h("button", { type: "button", class: "md-button", "data-testid": "calc-copy-link",
     onclick: async () => {
+      flushAddress();
       const url = shareUrl(app.state);
       try { await navigator.clipboard.writeText(url); app.copyNote.textContent = "Link copied."; }
       catch { app.copyNote.textContent = "Copy this link from the address bar."; }
@@ -202,13 +203,7 @@ function build(app) {
 function commit(app, next, how, { redraw = how !== "edit", focus } = {}) {
   app.state = next;
   lastState = next;
-  const fragment = fragmentFor(next);
-  if (how !== "history" && location.hash !== fragment && !(how === "load" && next.linkError)) {
-    const url = new URL(location.href);
-    url.hash = fragment;
-    if (how === "push") history.pushState(null, "", url);
-    else history.replaceState(history.state, "", url);
-  }
+  if (how !== "history" && !(how === "load" && next.linkError)) writeAddress(app, how === "push");
   app.presetSelect.value = next.preset ?? "";
   app.compareButton.textContent = next.pinned ? "Stop comparing" : "Compare: pin as A";
   app.compareButton.setAttribute("aria-pressed", next.pinned ? "true" : "false");
@@ -219,6 +214,29 @@ function commit(app, next, how, { redraw = how !== "edit", focus } = {}) {
   else syncHorizonNote(app);
   refresh(app, how === "edit" ? SIMULATE_DELAY : 0);
 }
+
+// The address holds the state. Changing it makes the browser resolve every link on the
+// page again against the new address, fragment included: with a big scenario (a fragment of
+// tens of thousands of characters) that is a main-thread task of 100 ms or more. So a long
+// fragment is written only when the page is left (reload, back/forward) or a link is copied;
+// a short one on every change.
+const LONG_FRAGMENT = 2000;
+function writeAddress(app, push = false) {
+  const fragment = fragmentFor(app.state);
+  app.addressPending = fragment.length > LONG_FRAGMENT && !push;
+  if (app.addressPending || location.hash === fragment) return;
+  const url = new URL(location.href);
+  url.hash = fragment;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(history.state, "", url);
+}
+function flushAddress() {
+  const app = active;
+  if (!app?.addressPending || !app.root.isConnected) return;
+  app.addressPending = false;
+  history.replaceState(history.state, "", new URL(fragmentFor(app.state), location.href));
+}
+window.addEventListener("pagehide", flushAddress);
 
 function edit(app, change, options = {}) {
   const draft = structuredClone(app.state.scenario);
@@ -339,6 +357,8 @@ async function simulate(app) {
   } catch (error) {
     answer = { key, error: error.message };
   }
+  // engine.js parsed the answer's JSON in this task (1.6 MB for ten years): draw in the next one.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   if (seq !== app.seq || active !== app) return; // a newer request is on its way
   app.sim = answer;
   render(app);
@@ -561,7 +581,7 @@ function announce(app, text) {
 function onAddressChange() {
   const app = active;
   if (!app || !app.root.isConnected) return;
-  if (location.hash === fragmentFor(app.state)) return; // our own write, or already shown
+  if (location.hash === fragmentFor(app.state) || (app.addressPending && !location.hash)) return; // our own write, or already shown
   const next = stateFromFragment(app, location.hash);
   if (!next) {
     // An anchor-only fragment (a heading link): keep the calculator, and its link.
