@@ -17,13 +17,15 @@ export function windowed({ container, scroller, count, render, spacer, rowHeight
   const top = spacer(), bottom = spacer();
   const all = count <= WINDOW_THRESHOLD;
   scroller.classList.toggle("calc-scroll", !all);
+  // Bounded even before calculator.css has loaded (it is added when the page mounts).
+  if (!all) Object.assign(scroller.style, { maxHeight: scroller.style.maxHeight || "24rem", overflowY: "auto" });
   container.replaceChildren(top, bottom);
 
   function draw() {
     // Rows are of one height: measure a drawn one (once attached) before placing the window.
     const sample = rows.values().next().value;
     if (!all && sample?.offsetHeight && Math.abs(sample.offsetHeight - height) > 1) height = sample.offsetHeight;
-    const view = scroller.clientHeight || 480;
+    const view = Math.min(scroller.clientHeight || 480, window.innerHeight || 800);
     const first = all ? 0 : Math.max(0, Math.floor(scroller.scrollTop / height) - overscan);
     const last = all ? count : Math.min(count, Math.ceil((scroller.scrollTop + view) / height) + overscan);
     for (const [i, el] of rows) if (i < first || i >= last) { el.remove(); rows.delete(i); }
