@@ -144,8 +144,9 @@ def why(scenario: Scenario, plan: str, events: list[Event], fold: Fold, policy: 
         return f"{head} You use no credits in this horizon."
     cover = (f" Its allowance and the daily credits cover about {covered / per_month:,.0f} of the "
              f"{wanted / per_month:,.0f} credits you use a month")
-    rest = (f"; the rest is {money_text(topup_usd * 100)} of Add-On Packs ({topup_usd // pack_usd} packs of "
-            f"{money_text(pack_usd * 100)})." if topup_usd else ", with no Add-On Packs needed.")
+    packs = topup_usd // pack_usd
+    rest = (f"; the rest is {money_text(topup_usd * 100)} of Add-On Packs ({packs} {'pack' if packs == 1 else 'packs'}"
+            f" of {money_text(pack_usd * 100)})." if topup_usd else ", with no Add-On Packs needed.")
     short = f" {unmet:,} credits of usage still go unserved." if unmet else ""
     return head + cover + rest + short
 
