@@ -379,10 +379,13 @@ def render(fold: Fold, policy: Policy) -> str:
             first_restricted = text
     added = consumed_total = 0
     ledger = []
+    middles: dict[tuple, str] = {}  # (kind, bucket) -> the JSON between date and credits, made once
     for day, kind, bucket, credits, after in fold.ledger.entries:
         text = names.get(day) or names.setdefault(day, day.isoformat())
-        ledger.append(f'{{"date":"{text}","kind":"{kind}","bucket":"{bucket}","credits":{credits},'
-                      f'"balance_after":{after}}}')
+        middle = middles.get((kind, bucket))
+        if middle is None:
+            middle = middles[kind, bucket] = f'","kind":"{kind}","bucket":"{bucket}","credits":'
+        ledger.append(f'{{"date":"{text}{middle}{credits},"balance_after":{after}}}')
         if kind is CONSUME:
             consumed_total -= credits
         elif kind in GRANT_KINDS:
