@@ -35,7 +35,7 @@ export function renderSummary(root, result) {
   const first = sum.first_restricted_day;
   const restricted = restrictedDays(result);
   const figure = (testid, label, value, note) => h("span", { class: "calc-figure", "data-testid": testid }, `${label} `, h("strong", {}, value), note ? ` ${note}` : null);
-  fill(root, 
+  fill(root,
     h("div", { class: "calc-cards" },
       card("summary-usd", "Money spent", usd(sum.usd_total), chargesNote(result.charges)),
       card("summary-first-restricted", "First restricted day", first ? dated(result, first) : "never",
@@ -60,7 +60,7 @@ export function renderStory(root, result, showAll, toggle) {
   const timeline = result.timeline ?? [];
   if (!timeline.length) { fill(root); return; }
   const shown = showAll ? timeline : timeline.slice(0, STORY_FIRST);
-  fill(root, 
+  fill(root,
     h("h3", { id: "calculator-story" }, "The days that matter"),
     h("ol", { class: "calc-story", "data-testid": "calc-story" }, shown.map((entry) => h("li", { "data-kind": entry.kind },
       h("time", { datetime: entry.date }, `${formatDate(entry.date)}, day ${entry.day ?? dayOf(result, entry.date)}`), " ", entry.text))),
@@ -131,9 +131,11 @@ const chargeLabel = (c) => (c.kind === "topup" ? "Add-On Pack" : c.plan ? `${pla
 
 export function renderAdvice(root, advice, { perDay, useOption, currentEvents }) {
   const horizon = advice.horizon;
-  const months = horizon ? `${plural(horizon.months, "month")} (${formatDate(horizon.from)} to ${formatDate(horizon.to)})` : null;
+  // Whole months read as months; a horizon of odd length (a 60-day example) reads in days.
+  const span = horizon ? (Number.isInteger(horizon.months) ? plural(horizon.months, "month") : plural(horizon.days, "day")) : null;
+  const months = horizon ? `${span} (${formatDate(horizon.from)} to ${formatDate(horizon.to)})` : null;
   const current = JSON.stringify(currentEvents ?? []);
-  fill(root, 
+  fill(root,
     h("p", { class: "calc-hint", "data-testid": "calc-advice-horizon" },
       months ? `Each plan priced over ${months} for the usage above, cheapest first, with the Add-On Packs it would need.`
         : "Each plan priced for the usage above, cheapest first, with the Add-On Packs it would need."),
@@ -143,7 +145,7 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
       return h("div", { class: `calc-card calc-option${best ? " calc-option--best" : ""}`, "data-testid": "calc-advice-option", "data-plan": option.plan },
         h("span", { class: "calc-card__label" }, option.label, best ? h("span", { class: "calc-badge" }, "best for you") : null),
         h("strong", {}, option.usd_per_month !== undefined ? `${usd(option.usd_per_month)} a month` : usd(option.usd_total)),
-        option.usd_per_month !== undefined ? h("small", {}, `${usd(option.usd_total)} over ${horizon ? plural(horizon.months, "month") : "the horizon"}`) : null,
+        option.usd_per_month !== undefined ? h("small", {}, `${usd(option.usd_total)} over ${span ?? "the horizon"}`) : null,
         h("small", {}, option.topup_usd
           ? `includes ${option.packs !== undefined ? `${plural(option.packs, "Add-On Pack")}, ` : ""}${usd(option.topup_usd)}` : "no Add-On Packs needed"),
         option.unmet ? h("small", { class: "calc-warn" }, `${fmt(option.unmet)} credits still not served`) : null,
