@@ -63,7 +63,8 @@ class TopUp(namedtuple("TopUp", "event date usd id")):
 class Fold:
     """One pass over the days. The real run resolves cancels (recording each outcome in
     `outcomes`) and keeps the history (days, charges, moments); a replay (`forced` set)
-    spends exactly the real consumption, applies recorded outcomes and keeps no history.
+    spends exactly the real consumption and applies recorded outcomes; of its history it
+    keeps only the charges, which a refund compares with the real ones.
     `pack_usd` makes the advisor's first pass buy packs whenever a day would go unserved."""
 
     def __init__(self, scenario: Scenario, policy: Policy, *, removed: frozenset = frozenset(),
@@ -83,9 +84,9 @@ class Fold:
         else:
             self.state = opening_state(start.plan, start.anchor, start.date, start.registered)
         self.topups: list[TopUp] = []
+        self.charges: list[Charge] = []
         # history (the real run only)
         self.days: list[DayState] = []
-        self.charges: list[Charge] = []
         self.moments: list[Moment] = []
         self.consumed: dict[int, int] = {}
         self.bought: list[tuple[date, int]] = []  # packs bought by the advisor's first pass
