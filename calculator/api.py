@@ -20,7 +20,7 @@ EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 def _prepare(data: object, *, allow_events: bool) -> tuple:
     base = load_policy()
     scenario = parse_scenario(data, base, allow_events=allow_events)
-    return scenario, base.with_overrides(dict(scenario.policy))
+    return scenario, base.with_overrides(dict(scenario.policy)).with_prices(dict(scenario.prices))
 
 
 def simulate_text(data: object) -> str:

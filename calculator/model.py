@@ -1,20 +1,22 @@
 """The whole data model: typed, immutable records.
 
-Scenario side (validated input): Scenario, Usage, Event.
+Scenario side (validated input): Scenario, Start, Usage, Event.
 Ledger side (what the engine derives): Block (a credit grant), Entry (one ledger
-line), DayState (one simulated day), Charge (money).
+line), DayState (one simulated day), Charge (money), Moment (a day that matters).
 
-Records are NamedTuples rather than frozen dataclasses: just as immutable and
-typed, several times cheaper to create, and `typing` loads in a fraction of the
-time `dataclasses` takes (it imports `inspect`). The CLI's whole run is budgeted
-against a bare Python start, so import time counts (benchmarks/engine_cli.py).
+Records are `collections.namedtuple`s rather than frozen dataclasses or
+`typing.NamedTuple`s: just as immutable, several times cheaper to create, and with
+nothing more to import (`dataclasses` imports `inspect`; `typing` alone costs a fifth
+of a bare interpreter start). The CLI's whole run is budgeted against a bare Python
+start, so import time counts (benchmarks/engine_cli.py). Each docstring names the
+fields and what they hold.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
 
 
 class Bucket(StrEnum):
@@ -25,13 +27,13 @@ class Bucket(StrEnum):
     BONUS = "bonus"      # sign-up and invitation bonuses
     TOPUP = "topup"      # Add-On Packs; never expire (a negative balance is kept here)
 
-
 BUCKETS = tuple(Bucket)
 
 
 class Kind(StrEnum):
-    """What a ledger entry records (the dashboard's Credits History labels)."""
+    """What a ledger entry records (the dashboard's Credits History labels, and ours)."""
 
+    START = "start"        # the balance a `start` scenario begins with
     REGISTER = "register"  # sign-up bonus
     INVITE = "invite"      # a friend registered with the user's code
     MONTHLY = "monthly"    # the plan's allowance at a cycle start (or a plan start)
@@ -43,82 +45,77 @@ class Kind(StrEnum):
     FORGIVE = "forgive"    # a negative balance written off at a new cycle (policy: forgive)
 
 
-class Usage(NamedTuple):
+class Usage(namedtuple("Usage", "per_active_day weekdays by_date", defaults=(0, frozenset(range(7)), ()))):
     """Credits wanted per day: `per_active_day` on active weekdays (`weekdays`,
     0 = Monday), and `by_date` overriding the pattern on exact dates (0 = unused)."""
 
-    per_active_day: int = 0
-    weekdays: frozenset[int] = frozenset(range(7))
-    by_date: tuple[tuple[date, int], ...] = ()
+    __slots__ = ()
 
 
-class Event(NamedTuple):
+class Event(namedtuple("Event", "index date type plan trial usd of id",
+                       defaults=(None, False, 0, None, None))):
     """One thing the user does on `date`. `type` is subscribe | topup | cancel |
-    cancel_topup; `plan` and `trial` go with subscribe, `usd` with topup, `of`
-    (the top-up's date) with cancel_topup. `index` is its place in the input list."""
+    cancel_topup; `plan` and `trial` go with subscribe, `usd` (and an optional `id`)
+    with topup, `of` (the top-up's date) or `id` with cancel_topup. `index` is its
+    place in the input list (the advisor's own events use negative indices)."""
 
-    index: int
-    date: date
-    type: str
-    plan: str | None = None
-    trial: bool = False
-    usd: int = 0
-    of: date | None = None
+    __slots__ = ()
 
 
-class Scenario(NamedTuple):
-    """A validated scenario: the account registers on `registered` and is simulated
-    for `days` days. `policy` holds the setting overrides the scenario asked for."""
+class Start(namedtuple("Start", "date plan anchor cycle_start credits daily_granted trial_used registered")):
+    """"Start from today": the account as the dashboard shows it on `date`, before that
+    day's usage. `anchor` is the billing-cycle date the plan's cycles count from (the
+    given cycle start or next renewal); `credits` is the opening balance per bucket in
+    BUCKETS order; `daily_granted` says today's daily credits are already in it;
+    `registered` (optional) anchors the Free cycle after a paid plan ends."""
 
-    registered: date
-    days: int
-    usage: Usage
-    invites: tuple[date, ...]
-    events: tuple[Event, ...]
-    policy: tuple[tuple[str, str], ...] = ()
+    __slots__ = ()
 
 
-class Block(NamedTuple):
-    """A credit grant: `amount` credits put in `bucket` on `granted`, gone on
-    `expires` (the first day they are no longer there; None = never). `key` orders
-    blocks within a bucket (oldest first) and names the block in the ledger."""
+class Scenario(namedtuple("Scenario", "registered days usage invites events policy start prices pack_usd",
+                          defaults=((), None, (), None))):
+    """A validated scenario, simulated for `days` days from `first_day`: the
+    registration date, or `start.date` for a scenario that starts from today.
+    `policy` holds the setting overrides, `prices` the plan prices (cents) the
+    scenario gives, `pack_usd` the advisor's pack size."""
 
-    key: int
-    bucket: Bucket
-    amount: int
-    granted: date
-    expires: date | None
+    __slots__ = ()
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date if self.start is not None else self.registered
 
 
-class Entry(NamedTuple):
+class Block(namedtuple("Block", "key bucket granted expires")):
+    """A credit grant: credits put in `bucket` on `granted`, gone on `expires` (the
+    first day they are no longer there; None = never). `key` orders blocks within a
+    bucket (oldest first). What is left of a block lives in the ledger, not here."""
+
+    __slots__ = ()
+
+
+class Entry(namedtuple("Entry", "date kind bucket credits balance_after")):
     """One ledger line: `credits` (signed) into or out of `bucket` on `date`;
     `balance_after` is the running total of all entries so far."""
 
-    date: date
-    kind: Kind
-    bucket: Bucket
-    credits: int
-    balance_after: int
+    __slots__ = ()
 
 
-class Charge(NamedTuple):
-    """Money: `kind` is subscription | topup | refund; `usd` is signed (refunds negative).
-    `plan` names the plan a subscription charge is for."""
+class Charge(namedtuple("Charge", "date kind cents plan", defaults=(None,))):
+    """Money: `kind` is subscription | topup | refund; `cents` is signed (refunds
+    negative). `plan` names the plan of a subscription charge or of its refund."""
 
-    date: date
-    kind: str
-    usd: int
-    plan: str | None = None
+    __slots__ = ()
 
 
-class DayState(NamedTuple):
+class DayState(namedtuple("DayState", "date plan cycle_start wanted consumed unmet buckets restricted")):
     """A simulated day's end-of-day state, before that night's expiries."""
 
-    date: date
-    plan: str
-    cycle_start: date
-    wanted: int
-    consumed: int
-    unmet: int
-    buckets: tuple[int, int, int, int]  # in BUCKETS order
-    restricted: bool
+    __slots__ = ()
+
+
+class Moment(namedtuple("Moment", "date kind facts", defaults=((),))):
+    """A day that matters, for the timeline: `kind` names what happened and `facts`
+    holds what the words need (plan keys, cents, credits, dates)."""
+
+    __slots__ = ()

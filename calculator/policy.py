@@ -8,47 +8,42 @@ text repeats a number by hand.
 
 from __future__ import annotations
 
+import json
 import os
-import tomllib
+from binascii import crc32
+from collections import namedtuple
 from functools import cache
-from typing import NamedTuple
 
 PLAN_ORDER = ("free", "plus", "pro")
 BASES = ("published", "reading")
 
 
-class Plan(NamedTuple):
+def usd_value(cents: int) -> int | float:
+    """Cents as a USD number for JSON, rounded to cents: 2000 -> 20, 1999 -> 19.99, -1990 -> -19.9."""
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
+class Plan(namedtuple("Plan", "key label monthly_credits price_cents trial_days audience")):
     """One cloud plan: `key` (free/plus/pro), display `label`, `monthly_credits`,
     `price_cents` (an operator setting for paid plans, or the scenario's own price),
     `trial_days` (0 = no trial) and the `audience` it is made for."""
 
-    key: str
-    label: str
-    monthly_credits: int
-    price_cents: int
-    trial_days: int
-    audience: str
+    __slots__ = ()
 
     @property
     def price_usd(self) -> int | float:
-        """The price in USD as a number: whole dollars as an int, otherwise cents as a float."""
-        return self.price_cents // 100 if self.price_cents % 100 == 0 else self.price_cents / 100
+        """The price in USD as a number (see usd_value)."""
+        return usd_value(self.price_cents)
 
 
-class Setting(NamedTuple):
+class Setting(namedtuple("Setting", "key title basis source default choices others")):
     """A named rule choice. `title` says what it is about in the customer's words;
     `basis` is "published" (Eigent states it; `source` quotes the fact) or "reading"
     (the calculator's choice where the source is silent). `choices` maps every value
     the engine implements to the sentence stating it (numbers filled in); `others`
     names readings the engine does not implement."""
 
-    key: str
-    title: str
-    basis: str
-    source: str
-    default: str
-    choices: dict[str, str]
-    others: str
+    __slots__ = ()
 
     @property
     def text(self) -> str:
@@ -56,20 +51,12 @@ class Setting(NamedTuple):
         return self.choices[self.default]
 
 
-class Policy(NamedTuple):
+class Policy(namedtuple("Policy", "credits_per_usd daily_credits signup_bonus invite_bonus refund_window_days "
+                                  "pack_usd plans bounds settings values")):
     """Numbers and rule choices in force for one simulation. `values` maps each
     setting key to the value in force (the default unless a scenario overrides it)."""
 
-    credits_per_usd: int
-    daily_credits: int
-    signup_bonus: int
-    invite_bonus: int
-    refund_window_days: int
-    pack_usd: int
-    plans: dict[str, Plan]
-    bounds: dict[str, tuple[int, int] | int]
-    settings: dict[str, Setting]
-    values: dict[str, str]
+    __slots__ = ()
 
     def rule(self, key: str) -> str:
         """The value in force of the setting `key`."""
@@ -107,7 +94,7 @@ class Policy(NamedTuple):
         ]
 
 
-def parse_setting(key: str, entry: dict, names: dict[str, int]) -> Setting:
+def parse_setting(key: str, entry: dict, names: dict[str, str]) -> Setting:
     where = f"policy.toml: settings.{key}"
     if entry.get("basis") not in BASES:
         raise ValueError(f"{where}.basis must be one of {', '.join(BASES)}")
@@ -122,7 +109,13 @@ def parse_setting(key: str, entry: dict, names: dict[str, int]) -> Setting:
 
 def parse_policy(text: str) -> Policy:
     """Build a Policy from the text of a policy.toml."""
-    raw = tomllib.loads(text)
+    import tomllib  # only here: see read_policy_file
+
+    return build_policy(tomllib.loads(text))
+
+
+def build_policy(raw: dict) -> Policy:
+    """Build a Policy from the parsed contents of a policy.toml."""
     plans = {}
     for key in PLAN_ORDER:
         entry = dict(raw["plans"][key])
@@ -140,7 +133,7 @@ def parse_policy(text: str) -> Policy:
         settings={},
         values={},
     )
-    names = base.number_names()
+    names = {key: f"{value:,}" for key, value in base.number_names().items()}  # as a reader sees them: 10,000
     settings = {key: parse_setting(key, entry, names) for key, entry in raw["settings"].items()}
     return base._replace(settings=settings, values={k: s.default for k, s in settings.items()})
 
@@ -149,8 +142,40 @@ def parse_policy(text: str) -> Policy:
 def load_policy() -> Policy:
     """The policy shipped with the package (calculator/policy.toml)."""
     # A plain file read: importlib.resources alone would double the CLI's start-up time.
-    with open(os.path.join(os.path.dirname(__file__), "policy.toml"), encoding="utf-8") as file:
-        return parse_policy(file.read())
+    return build_policy(read_policy_file(os.path.join(os.path.dirname(__file__), "policy.toml")))
+
+
+def read_policy_file(path: str) -> dict:
+    """The parsed policy.toml. Importing tomllib (and the typing module it pulls in) takes
+    half as long as a bare interpreter start, and the CLI is budgeted against one; so, like
+    Python's own .pyc files, the parsed data is cached as JSON in __pycache__, named by the
+    size and checksum of the TOML text. policy.toml stays the only source: an edited file
+    has another name and is parsed afresh. Where the cache cannot be written, nothing is
+    cached."""
+    with open(path, "rb") as file:
+        data = file.read()
+    folder = os.path.join(os.path.dirname(path), "__pycache__")
+    cached = os.path.join(folder, f"policy.{len(data)}-{crc32(data):08x}.json")
+    try:
+        with open(cached, encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        pass
+    import tomllib
+
+    raw = tomllib.loads(data.decode("utf-8"))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.startswith("policy.") and name.endswith(".json"):
+                os.remove(os.path.join(folder, name))
+        partial = f"{cached}.{os.getpid()}.tmp"
+        with open(partial, "w", encoding="utf-8") as file:
+            json.dump(raw, file)
+        os.replace(partial, cached)
+    except OSError:
+        pass
+    return raw
 
 
 def policy_document(policy: Policy) -> dict:

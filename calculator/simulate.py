@@ -1,34 +1,40 @@
 """The engine: a validated scenario in, a day-by-day credit ledger out.
 
-`simulate(scenario, policy)` is a pure function. Inside, one `_Account` folds
-the scenario day by day into an append-only ledger of entries against credit
-grants (blocks); every balance is a sum of ledger entries. The account is a
-local accumulator that never escapes: callers only see the returned dict.
+`simulate(scenario, policy)` is a pure function. Inside, a `Fold` walks the days,
+applying the plan's life (plan.py) and the scenario's events to a ledger of credit
+grants (ledger.py); every balance is a sum of ledger entries. The fold is a local
+accumulator that never escapes: callers only see the returned document.
 
 Order within a day (the one total order the engine applies):
 1. yesterday's expiries (entries dated today, the first day the credits are gone);
-2. the day's cycle start (Free cycle, trial conversion, renewal, return to Free);
+2. the day's cycle step (Free cycle, first charge after a trial, renewal, end of a plan);
 3. grants: sign-up bonus, invitation bonuses, the daily credits;
-4. the day's events, in the order listed;
+4. the day's events, in date order, same-day events in the order listed;
 5. the day's spending, in the policy's spending order, oldest block first.
 
-A refund (a cancel inside the refund window, a cancelled trial, a cancelled
-top-up) recomputes the account as if the purchase had never been made: the
-history is replayed from registration without it, with each earlier day's
-consumption kept exactly as it happened. The difference between the replayed
-buckets and the real ones is written to the ledger as `refund` entries, so the
-ledger stays append-only and still sums to the balance.
+Refunds are a replay of the same fold without the purchase. A refunded purchase (a
+cancelled trial, a refunded charge, a refunded Add-On Pack) is added to `removed`;
+the fold runs again from the first day to the cancel, with every earlier day's
+consumption forced to what really happened (into a negative balance if need be) and
+every earlier cancel applying the outcome it resolved to at the time, so the replay
+removes exactly the refunded purchase and keeps every other outcome. The difference
+between the replayed credits and the real ones is written as `refund` entries.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter, namedtuple
 from datetime import date
-from typing import NamedTuple
 
+from .cycles import add_months
 from .errors import ScenarioError
-from .model import BUCKETS, Block, Bucket, Charge, DayState, Entry, Event, Kind, Scenario
-from .policy import Policy
+from .ledger import Ledger
+from .model import BUCKETS, Charge, DayState, Event, Kind, Moment, Scenario
+from .plan import (LATE, REFUNDED, TOPUP_REFUNDED, TRIAL_CANCELLED, Outcome, PlanState, Step, cancel_late,
+                   cycle_step, end_plan, opening_state, registered_state, resolve_cancel, subscribe, within_window)
+from .policy import Policy, usd_value
+from .timeline import timeline
 
 DAILY, MONTHLY, BONUS, TOPUP = BUCKETS
 
@@ -37,346 +43,192 @@ SPENDING_ORDERS = {
     "daily_bonus_monthly_topup": (DAILY, BONUS, MONTHLY, TOPUP),
 }
 
-# Entry kinds that add credits; `credits_added` in the summary sums these (and refunds, signed).
-GRANT_KINDS = frozenset({Kind.REGISTER, Kind.INVITE, Kind.MONTHLY, Kind.DAILY, Kind.TOPUP, Kind.REFUND})
-
-NEVER = 1 << 40  # an ordinal later than any date
-
-
-# --- calendar --------------------------------------------------------------------------------
-
-def days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def add_months(anchor: date, months: int) -> date:
-    """The cycle date `months` after `anchor`: same day of month, clamped to the month's end
-    (an anchor of Jan 31 gives Feb 28 or 29, then Mar 31 — always counted from the anchor)."""
-    year, month0 = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
-    month = month0 + 1
-    return date(year, month, min(anchor.day, days_in_month(year, month)))
-
-
-def cycle_bounds(anchor: date, today: date) -> tuple[date, date]:
-    """The billing cycle counted from `anchor` that contains `today`: (start, next start)."""
-    k = (today.year - anchor.year) * 12 + today.month - anchor.month
-    start = add_months(anchor, k)
-    if start > today:
-        k -= 1
-        start = add_months(anchor, k)
-    return start, add_months(anchor, k + 1)
+# Entry kinds that add credits; `credits_added` in the summary sums these (refunds signed; a
+# written-off deficit counts), so the end balance is credits added - consumed - expired.
+CONSUME = Kind.CONSUME
+GRANT_KINDS = frozenset({Kind.START, Kind.REGISTER, Kind.INVITE, Kind.MONTHLY, Kind.DAILY, Kind.TOPUP, Kind.REFUND,
+                         Kind.FORGIVE})
 
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-# --- account state ---------------------------------------------------------------------------
+class TopUp(namedtuple("TopUp", "event date usd id")):
+    """An Add-On Pack still on the account: bought by event `event` on `date` for `usd`."""
 
-class Subscription(NamedTuple):
-    """A running subscription, started by the subscribe event `event` on `started`.
-    During a trial `trial_end` is the first charge date and `anchor` is None; after the
-    first successful charge `anchor` is its date (the cycle anchor) and `last_charge`
-    the latest charge. `cancelled_on` is set by a cancel outside the refund window:
-    the plan then runs to the end of the paid cycle."""
-
-    plan: str
-    event: int
-    started: date
-    trial_end: date | None = None
-    anchor: date | None = None
-    last_charge: date | None = None
-    cancelled_on: date | None = None
+    __slots__ = ()
 
 
-class TopUp(NamedTuple):
-    """A top-up still on the account: bought by event `event` on `date` for `usd`."""
+class Fold:
+    """One pass over the days. The real run resolves cancels (recording each outcome in
+    `outcomes`) and keeps the history (days, charges, moments); a replay (`forced` set)
+    spends exactly the real consumption and applies recorded outcomes; of its history it
+    keeps only the charges, which a refund compares with the real ones.
+    `pack_usd` makes the advisor's first pass buy packs whenever a day would go unserved."""
 
-    event: int
-    date: date
-    usd: int
-
-
-class _Account:
-    """The day-by-day fold. `skip` names purchases treated as never made (subscribe and
-    top-up event indices, the cancels that refunded them, and ("renewal", event, ordinal)
-    for refunded renewals). `forced` maps a day's ordinal to the credits consumed that day
-    in the real history: a replay spends exactly that, into a negative balance if need be."""
-
-    def __init__(self, scenario: Scenario, policy: Policy, *, skip: frozenset = frozenset(),
-                 forced: dict[int, int] | None = None, auto_topup: bool = False) -> None:
+    def __init__(self, scenario: Scenario, policy: Policy, *, removed: frozenset = frozenset(),
+                 outcomes: dict[int, Outcome] | None = None, forced: dict[int, int] | None = None,
+                 pack_usd: int = 0) -> None:
         self.scenario = scenario
         self.policy = policy
         self.order = SPENDING_ORDERS[policy.rule("spending_order")]
-        self.skip = skip
+        self.removed = removed
+        self.outcomes = {} if outcomes is None else outcomes
         self.forced = forced
-        self.auto_topup = auto_topup
-        self.registered = scenario.registered
-        # ledger
-        self.entries: list[Entry] = []
-        self.balance = 0                      # running sum of the entries
-        self.totals = dict.fromkeys(BUCKETS, 0)  # running sum of the entries per bucket
-        self.blocks: dict[Bucket, list[Block]] = {b: [] for b in BUCKETS}
-        self.left: dict[int, int] = {}        # block key -> its entries' sum
-        self.next_key = 0
-        self.next_expiry = NEVER              # earliest expiry among live blocks (ordinal)
-        self.debt: Block | None = None        # the negative block, kept in `topup`
-        # plan
-        self.plan = "free"
-        self.sub: Subscription | None = None
-        self.cycle_start = scenario.registered
-        self.next_cycle = scenario.registered.toordinal()  # the first day begins the first cycle
+        self.pack_usd = pack_usd
+        self.ledger = Ledger()
+        start = scenario.start
+        if start is None:
+            self.state = registered_state(scenario.registered)
+        else:
+            self.state = opening_state(start.plan, start.anchor, start.date, start.registered)
         self.topups: list[TopUp] = []
+        self.charges: list[Charge] = []
         # history (the real run only)
         self.days: list[DayState] = []
-        self.charges: list[Charge] = []
+        self.moments: list[Moment] = []
         self.consumed: dict[int, int] = {}
-        self.bought: list[dict] = []          # top-ups bought by auto_topup, as scenario events
+        self.bought: list[tuple[date, int]] = []  # packs bought by the advisor's first pass
 
-    # ledger primitives ---------------------------------------------------------------
+    @property
+    def replay(self) -> bool:
+        return self.forced is not None
 
-    def _post(self, day: date, kind: Kind, block: Block, credits: int) -> None:
-        self.balance += credits
-        self.totals[block.bucket] += credits
-        self.left[block.key] += credits
-        self.entries.append(Entry(day, kind, block.bucket, credits, self.balance))
+    # applying the plan's steps -----------------------------------------------------------
 
-    def _new_block(self, day: date, bucket: Bucket, expires: date | None) -> Block:
-        block = Block(self.next_key, bucket, 0, day, expires)
-        self.next_key += 1
-        self.blocks[bucket].append(block)
-        self.left[block.key] = 0
-        if expires is not None:
-            self.next_expiry = min(self.next_expiry, expires.toordinal())
-        return block
+    def apply_step(self, day: date, state: PlanState, step: Step) -> None:
+        self.state = state
+        if step.new_cycle and self.policy.rule("deficit_at_new_cycle") == "forgive":
+            self.ledger.forgive(day)
+        if step.allowance is not None or step.drop_allowance:
+            self.ledger.expire_bucket(day, MONTHLY)
+        if step.allowance is not None:
+            self.ledger.grant(day, Kind.MONTHLY, MONTHLY, self.policy.plans[step.allowance].monthly_credits,
+                              state.next_cycle)
+        if step.charge is not None:
+            self.charges.append(Charge(day, "subscription", self.policy.plans[step.charge].price_cents, step.charge))
+        if step.moment is not None and not self.replay:
+            self.moments.append(step.moment)
 
-    def _drop(self, block: Block) -> None:
-        self.blocks[block.bucket].remove(block)
-        del self.left[block.key]
-        if block is self.debt:
-            self.debt = None
-
-    def grant(self, day: date, kind: Kind, bucket: Bucket, credits: int, expires: date | None) -> None:
-        """Add credits; a negative balance is paid off first, in an entry of the same kind."""
-        if credits <= 0:
-            return
-        if self.debt is not None:
-            repaid = min(credits, -self.left[self.debt.key])
-            self._post(day, kind, self.debt, repaid)
-            if self.left[self.debt.key] == 0:
-                self._drop(self.debt)
-            credits -= repaid
-            if credits == 0:
-                return
-        self._post(day, kind, self._new_block(day, bucket, expires), credits)
-
-    def expire(self, day: date, block: Block) -> None:
-        if self.left[block.key] > 0:
-            self._post(day, Kind.EXPIRE, block, -self.left[block.key])
-        self._drop(block)
-
-    def expire_due(self, day: date) -> None:
-        today = day.toordinal()
-        upcoming = NEVER
-        for bucket in self.order:
-            for block in list(self.blocks[bucket]):
-                if block.expires is None:
-                    continue
-                when = block.expires.toordinal()
-                if when <= today:
-                    self.expire(day, block)
-                else:
-                    upcoming = min(upcoming, when)
-        self.next_expiry = upcoming
-
-    def spend(self, day: date, wanted: int, overdraft: bool) -> int:
-        """Consume up to `wanted` in spending order; with `overdraft` the rest goes negative."""
-        if wanted == 0:
-            return 0
-        need = wanted
-        for bucket in self.order:
-            for block in list(self.blocks[bucket]):
-                left = self.left[block.key]
-                if left <= 0:
-                    continue
-                take = left if left < need else need
-                self._post(day, Kind.CONSUME, block, -take)
-                if take == left:
-                    self._drop(block)
-                need -= take
-                if need == 0:
-                    return wanted
-        if overdraft and need > 0:
-            if self.debt is None:
-                self.debt = self._new_block(day, TOPUP, None)
-            self._post(day, Kind.CONSUME, self.debt, -need)
-            need = 0
-        return wanted - need
-
-    def bucket_totals(self) -> tuple[int, int, int, int]:
-        totals = self.totals
-        return (totals[DAILY], totals[MONTHLY], totals[BONUS], totals[TOPUP])
-
-    # plan and cycles ---------------------------------------------------------------------
-
-    def begin_cycle(self, day: date, start: date, next_start: date) -> None:
-        self.cycle_start = start
-        self.next_cycle = next_start.toordinal()
-        if self.debt is not None and self.policy.rule("deficit_at_new_cycle") == "forgive":
-            self._post(day, Kind.FORGIVE, self.debt, -self.left[self.debt.key])
-            self._drop(self.debt)
-
-    def replace_allowance(self, day: date, plan: str) -> None:
-        """Expire what is left of the monthly allowance and grant `plan`'s, to the cycle's end."""
-        for block in list(self.blocks[MONTHLY]):
-            self.expire(day, block)
-        self.grant(day, Kind.MONTHLY, MONTHLY, self.policy.plans[plan].monthly_credits,
-                   date.fromordinal(self.next_cycle))
-
-    def charge_subscription(self, day: date, sub: Subscription) -> None:
-        self.charges.append(Charge(day, "subscription", self.policy.plans[sub.plan].price_usd, sub.plan))
-        anchor = sub.anchor or day
-        self.sub = sub._replace(trial_end=None, anchor=anchor, last_charge=day)
-        self.begin_cycle(day, day, cycle_bounds(anchor, day)[1])
-        self.replace_allowance(day, sub.plan)
-
-    def return_to_free(self, day: date) -> None:
-        """The plan ends today: back on Free, in the cycle counted from the registration date."""
-        self.sub = None
-        self.plan = "free"
-        self.begin_cycle(day, *cycle_bounds(self.registered, day))
-        for block in list(self.blocks[MONTHLY]):
-            self.expire(day, block)
-        if self.policy.rule("free_allowance_on_return") == "full":
-            self.replace_allowance(day, "free")
-
-    def start_of_day_cycle(self, day: date) -> None:
-        sub = self.sub
-        if sub is None:
-            self.begin_cycle(day, *cycle_bounds(self.registered, day))
-            self.replace_allowance(day, "free")
-        elif sub.trial_end == day:
-            self.charge_subscription(day, sub)
-        elif sub.cancelled_on is not None or ("renewal", sub.event, day.toordinal()) in self.skip:
-            self.return_to_free(day)
-        else:
-            self.charge_subscription(day, sub)
+    def bonus_expiry(self) -> date | None:
+        """Bonus credits last to the end of the cycle they arrive in (or never, by policy)."""
+        if self.policy.rule("bonus_expiry") == "never":
+            return None
+        if self.state.in_trial:
+            # A trial is not a billing cycle: the cycle in force is the one its first charge starts.
+            return add_months(self.state.sub.trial_end, 1)
+        return self.state.next_cycle
 
     # events ------------------------------------------------------------------------------
 
     def apply(self, day: date, event: Event, position: int) -> None:
         if event.type == "subscribe":
-            self.subscribe(day, event)
+            if event.index not in self.removed:
+                self.apply_step(day, *subscribe(self.state, day, event, self.policy))
         elif event.type == "topup":
-            self.buy_topup(day, event.usd, event.index)
-        elif event.type == "cancel":
-            self.cancel(day, event, position)
-        elif event.type == "cancel_topup":
-            self.cancel_topup(day, event, position)
+            if event.index not in self.removed:
+                self.buy_topup(day, event.usd, event.index, event.id)
+        elif event.type in ("cancel", "cancel_topup"):
+            outcome = self.outcomes.get(event.index)
+            if outcome is None:  # the real run: resolve it now
+                self.resolve(day, event, position)
+            else:
+                self.reapply(day, outcome)
         else:  # the validator admits no other type
             raise ScenarioError(f"unknown event type {event.type!r}", ("events", event.index, "type"))
 
-    def subscribe(self, day: date, event: Event) -> None:
-        plan = self.policy.plans[event.plan]
-        sub = self.sub
-        if sub is not None and sub.plan == event.plan and sub.cancelled_on is None:
-            since = sub.started.isoformat()
-            raise ScenarioError(
-                f"already subscribed to {plan.label} since {since}; cancel first or choose another plan",
-                ("events", event.index, "plan"))
-        if event.trial and plan.trial_days == 0:
-            raise ScenarioError(f"the {plan.label} plan has no free trial; set trial to false",
-                                ("events", event.index, "trial"))
-        # A plan change ends the old subscription at once, without a refund (policy: plan_change).
-        self.plan = event.plan
-        if event.trial:
-            trial_end = date.fromordinal(day.toordinal() + plan.trial_days)
-            self.sub = Subscription(event.plan, event.index, day, trial_end=trial_end)
-            self.begin_cycle(day, day, trial_end)
-            self.replace_allowance(day, event.plan)
-        else:
-            self.charge_subscription(day, Subscription(event.plan, event.index, day))
+    def buy_topup(self, day: date, usd: int, index: int, id: str | None) -> None:
+        credits = usd * self.policy.credits_per_usd
+        self.topups.append(TopUp(index, day, usd, id))
+        repaid = self.ledger.grant(day, Kind.TOPUP, TOPUP, credits, None)
+        self.charges.append(Charge(day, "topup", usd * 100))
+        if not self.replay:
+            self.moments.append(Moment(day, "topup", (("usd", usd), ("credits", credits), ("repaid", repaid))))
 
-    def buy_topup(self, day: date, usd: int, index: int) -> None:
-        self.charges.append(Charge(day, "topup", usd))
-        self.topups.append(TopUp(index, day, usd))
-        self.grant(day, Kind.TOPUP, TOPUP, usd * self.policy.credits_per_usd, None)
-
-    def within_window(self, day: date, charged: date) -> bool:
-        age = day.toordinal() - charged.toordinal()
-        limit = self.policy.refund_window_days
-        return age <= limit if self.policy.rule("refund_window_edge") == "inclusive" else age < limit
-
-    def cancel(self, day: date, event: Event, position: int) -> None:
-        sub = self.sub
-        where = ("events", event.index, "type")
-        if sub is None:
-            raise ScenarioError(f"nothing to cancel on {day.isoformat()}: the account is on the Free plan", where)
-        label = self.policy.plans[sub.plan].label
-        if sub.cancelled_on is not None:
-            raise ScenarioError(
-                f"the {label} plan was already cancelled on {sub.cancelled_on.isoformat()}; "
-                f"it ends on {date.fromordinal(self.next_cycle).isoformat()}", where)
-        if sub.anchor is None:  # still in its trial: free to cancel, as if never started
-            self.refund(day, event, position, {sub.event}, 0)
+    def resolve(self, day: date, event: Event, position: int) -> None:
+        if event.type == "cancel_topup":
+            topup = self.find_topup(day, event)
+            self.refund(day, event, position, Outcome(TOPUP_REFUNDED, topup.event, topup.usd * 100))
+            self.moments.append(Moment(day, "topup_refunded", (("usd", topup.usd), ("bought", topup.date),
+                                                               ("credits", topup.usd * self.policy.credits_per_usd))))
             return
-        first = sub.last_charge == sub.anchor
-        refundable = first or self.policy.rule("renewal_refund") == "full"
-        if refundable and self.within_window(day, sub.last_charge):
-            token = sub.event if first else ("renewal", sub.event, sub.last_charge.toordinal())
-            self.refund(day, event, position, {token}, self.policy.plans[sub.plan].price_usd)
-        else:
-            self.sub = sub._replace(cancelled_on=day)
+        outcome = resolve_cancel(self.state, day, event, self.policy)
+        if outcome.kind == LATE:
+            self.outcomes[event.index] = outcome
+            self.state, moment = cancel_late(self.state, day)
+            self.moments.append(moment)
+            return
+        self.refund(day, event, position, outcome)
+        facts = (("plan", outcome.plan), ("back_to", self.state.plan))
+        if outcome.kind == REFUNDED:
+            renewal = isinstance(outcome.purchase, tuple)
+            facts += (("usd_cents", outcome.cents), ("renewal", renewal))
+        self.moments.append(Moment(day, outcome.kind, facts))
 
-    def cancel_topup(self, day: date, event: Event, position: int) -> None:
-        where = ("events", event.index, "of")
-        of = event.of.isoformat()
-        live = [t for t in self.topups if t.date == event.of]
-        if not live:
+    def reapply(self, day: date, outcome: Outcome) -> None:
+        """A replay meets an earlier cancel: it does what the cancel did then."""
+        if outcome.kind == REFUNDED and self.state.sub is not None:
+            self.apply_step(day, *end_plan(self.state, day, self.policy))
+        elif outcome.kind == LATE and self.state.sub is not None and self.state.sub.ends is None:
+            self.state, _ = cancel_late(self.state, day)
+        # TRIAL_CANCELLED and TOPUP_REFUNDED only removed their purchase, which the replay skips.
+
+    def find_topup(self, day: date, event: Event) -> TopUp:
+        where = ("events", event.index, "id" if event.id is not None else "of")
+        if event.id is not None:
+            live = [t for t in self.topups if t.id == event.id]
+            name = f"the Add-On Pack with id {event.id!r}"
+            bought = any(e.type == "topup" and e.id == event.id for e in self.scenario.events)
+        else:
+            live = [t for t in self.topups if t.date == event.of]
+            name = f"the Add-On Pack of {event.of.isoformat()}"
             bought = any(e.type == "topup" and e.date == event.of for e in self.scenario.events)
-            raise ScenarioError(f"the top-up of {of} was already cancelled" if bought
-                                else f"no top-up was bought on {of}", where)
-        topup = live[-1]
-        if not self.within_window(day, topup.date):
+            if len(live) > 1:
+                raise ScenarioError(f"{len(live)} Add-On Packs were bought on {event.of.isoformat()}; give each top-up "
+                                    "an id and cancel it by id", where)
+        if not live:
+            raise ScenarioError(f"{name} was already cancelled" if bought else f"no top-up matches {name}", where)
+        topup = live[0]
+        if not within_window(day, topup.date, self.policy):
             age = day.toordinal() - topup.date.toordinal()
             raise ScenarioError(
-                f"the top-up of {of} was bought {plural(age, 'day')} earlier; a top-up can be "
-                f"cancelled only within {plural(self.policy.refund_window_days, 'day')}", where)
-        self.refund(day, event, position, {topup.event}, topup.usd)
+                f"{name} was bought {plural(age, 'day')} earlier; an Add-On Pack can be cancelled only within "
+                f"{plural(self.policy.refund_window_days, 'day')}", where)
+        return topup
 
-    def refund(self, day: date, event: Event, position: int, purchases: set, usd: int) -> None:
-        """Recompute the account as if `purchases` had never been made, keeping every earlier
-        day's consumption as it happened, and write the difference as `refund` entries."""
-        self.skip = self.skip | purchases | {event.index}
-        history = self.forced if self.forced is not None else self.consumed
-        replay = _Account(self.scenario, self.policy, skip=self.skip, forced=history)
+    def refund(self, day: date, event: Event, position: int, outcome: Outcome) -> None:
+        """Recompute the account as if `outcome.purchase` had never been made: replay the fold
+        without it up to this cancel, then take over its credits and plan."""
+        self.removed = self.removed | {outcome.purchase}
+        replay = Fold(self.scenario, self.policy, removed=self.removed, outcomes=self.outcomes,
+                      forced=self.consumed)
         replay.run(stop=(day.toordinal(), position))
-        if replay.sub is not None:  # a plan it had replaced: the cancel ends that one too
-            replay.return_to_free(day)
-        before = self.bucket_totals()
-        after = replay.bucket_totals()
-        for bucket, old, new in zip(BUCKETS, before, after):
-            if new != old:
-                self.balance += new - old
-                self.totals[bucket] += new - old
-                self.entries.append(Entry(day, Kind.REFUND, bucket, new - old, self.balance))
-        if usd:
-            self.charges.append(Charge(day, "refund", -usd))
-        # take over the recomputed state; history (entries, days, charges) stays as it was
-        self.blocks, self.left, self.debt = replay.blocks, replay.left, replay.debt
-        self.next_key = max(self.next_key, replay.next_key)
-        self.next_expiry = replay.next_expiry
-        self.plan, self.sub, self.topups = replay.plan, replay.sub, replay.topups
-        self.cycle_start, self.next_cycle = replay.cycle_start, replay.next_cycle
+        if outcome.kind == REFUNDED and replay.state.sub is not None:
+            # Without the refunded purchase a plan it replaced would still run: it ends too
+            # (refund_of_replacing_plan). Already on Free, nothing changes.
+            replay.apply_step(day, *end_plan(replay.state, day, self.policy))
+        self.outcomes[event.index] = outcome
+        self.ledger.adopt(day, replay.ledger)
+        self.state = replay.state
+        self.topups = [t for t in self.topups if t.event != outcome.purchase]
+        # Money follows the recomputed history too: a renewal it makes that the real one did
+        # not (a paid plan that runs on under a cancelled trial) is charged on its date.
+        missed = Counter(replay.charges) - Counter(self.charges)
+        for charge in replay.charges:
+            if missed[charge]:
+                missed[charge] -= 1
+                self.charges.append(charge)
+                self.moments.append(Moment(charge.date, "charged", (("plan", charge.plan), ("first", False))))
+        if outcome.kind != TRIAL_CANCELLED:
+            self.charges.append(Charge(day, "refund", -outcome.cents, outcome.plan))
 
     # the day loop ------------------------------------------------------------------------
 
     def run(self, stop: tuple[int, int] | None = None) -> None:
         """Simulate every day, or (for a replay) up to event position stop[1] of day stop[0]."""
-        scenario, policy = self.scenario, self.policy
-        first = scenario.registered.toordinal()
+        scenario, policy, ledger = self.scenario, self.policy, self.ledger
+        first = scenario.first_day.toordinal()
         last = first + scenario.days - 1 if stop is None else stop[0]
         usage = scenario.usage
         per_day, weekdays = usage.per_active_day, usage.weekdays
@@ -389,70 +241,91 @@ class _Account:
             events.setdefault(event.date.toordinal(), []).append(event)
         daily_every_day = policy.rule("daily_grant") == "every_day"
         deny = policy.rule("overdraft") == "deny"
+        start = scenario.start
+        if start is None:
+            self.open_registered()
+        else:
+            self.open_start()
+        skip_daily = start is not None and start.daily_granted
 
+        replay = self.replay
+        stop_day, stop_position = stop if stop is not None else (None, None)
+        totals = ledger.totals
         for t in range(first, last + 1):
             day = date.fromordinal(t)
-            if self.next_expiry <= t:
-                self.expire_due(day)
-            if self.next_cycle == t:
-                self.start_of_day_cycle(day)
-            if t == first:
-                self.grant(day, Kind.REGISTER, BONUS, policy.signup_bonus, self.bonus_expiry())
+            if ledger.next_expiry <= t:
+                ledger.expire_due(day)
+            if self.state.next_cycle == day:
+                self.apply_step(day, *cycle_step(self.state, day, self.removed, policy))
+            if t == first and start is None:
+                ledger.grant(day, Kind.REGISTER, BONUS, policy.signup_bonus, self.bonus_expiry())
             for _ in range(invites.get(t, 0)):
-                self.grant(day, Kind.INVITE, BONUS, policy.invite_bonus, self.bonus_expiry())
+                ledger.grant(day, Kind.INVITE, BONUS, policy.invite_bonus, self.bonus_expiry())
+                if not replay:
+                    self.moments.append(Moment(day, "invite", (("credits", policy.invite_bonus),)))
             wanted = by_date.get(t, per_day if (t + 6) % 7 in weekdays else 0)
-            if wanted > 0 or daily_every_day:
-                self.grant(day, Kind.DAILY, DAILY, policy.daily_credits, date.fromordinal(t + 1))
-            for position, event in enumerate(events.get(t, ())):
-                if stop is not None and t == stop[0] and position == stop[1]:
-                    return
-                if event.index not in self.skip:
+            if (wanted > 0 or daily_every_day) and not (skip_daily and t == first):
+                ledger.grant(day, Kind.DAILY, DAILY, policy.daily_credits, date.fromordinal(t + 1))
+            if t in events:
+                for position, event in enumerate(events[t]):
+                    if t == stop_day and position == stop_position:
+                        return
                     self.apply(day, event, position)
-            if stop is not None and t == stop[0]:
+            if t == stop_day:
                 return
 
-            if self.forced is not None:  # a replay: spend what was really spent
-                self.spend(day, self.forced[t], overdraft=True)
+            if replay:  # spend what was really spent
+                ledger.spend(day, self.forced[t], self.order, overdraft=True)
                 continue
-            if self.auto_topup and wanted > max(self.balance, 0):
-                self.buy_missing(day, wanted - max(self.balance, 0))
-            consumed = self.spend(day, wanted, overdraft=not deny)
+            if self.pack_usd and wanted > max(ledger.balance, 0):
+                self.buy_packs(day, wanted - max(ledger.balance, 0))
+            consumed = ledger.spend(day, wanted, self.order, overdraft=not deny)
             self.consumed[t] = consumed
-            balance = self.balance
-            self.days.append(DayState(day, self.plan, self.cycle_start, wanted, consumed,
-                                      wanted - consumed, self.bucket_totals(),
-                                      wanted > consumed or balance < 0))
+            state = self.state
+            self.days.append(DayState(day, state.plan, state.cycle_start, wanted, consumed, wanted - consumed,
+                                      (totals[DAILY], totals[MONTHLY], totals[BONUS], totals[TOPUP]),
+                                      wanted > consumed or ledger.balance < 0))
 
-    def bonus_expiry(self) -> date | None:
-        """Bonus credits last to the end of the cycle they arrive in (or never, by policy)."""
-        if self.policy.rule("bonus_expiry") == "never":
-            return None
-        if self.sub is not None and self.sub.anchor is None:
-            # A trial is not a billing cycle: the cycle in force is the one its first charge starts.
-            return add_months(self.sub.trial_end, 1)
-        return date.fromordinal(self.next_cycle)
+    def open_registered(self) -> None:
+        if not self.replay:
+            self.moments.append(Moment(self.scenario.registered, "registered",
+                                       (("bonus", self.policy.signup_bonus),)))
 
-    def buy_missing(self, day: date, credits: int) -> None:
-        """The advisor's top-up: the fewest whole dollars that cover `credits`."""
-        per_usd = self.policy.credits_per_usd
-        usd = -(-credits // per_usd)
-        largest = self.policy.bounds["topup_usd"][1]
-        while usd > 0:
-            pack = min(usd, largest)
-            self.bought.append({"date": day.isoformat(), "type": "topup", "usd": pack})
-            self.buy_topup(day, pack, -1)
-            usd -= pack
+    def open_start(self) -> None:
+        """The opening balance of a `start` scenario, one `start` entry per bucket."""
+        start = self.scenario.start
+        day = start.date
+        expiries = {DAILY: date.fromordinal(day.toordinal() + 1), MONTHLY: self.state.next_cycle,
+                    BONUS: self.bonus_expiry(), TOPUP: None}
+        for bucket, credits in zip(BUCKETS, start.credits):
+            self.ledger.grant(day, Kind.START, bucket, credits, expiries[bucket])
+        if not self.replay:
+            renews = self.state.next_cycle if start.plan != "free" else None
+            self.moments.append(Moment(day, "start", (("plan", start.plan), ("credits", start.credits),
+                                                      ("renews", renews))))
 
+    def buy_packs(self, day: date, credits: int) -> None:
+        """The advisor's first pass: the fewest packs of `pack_usd` that cover `credits`."""
+        per_pack = self.pack_usd * self.policy.credits_per_usd
+        packs = -(-credits // per_pack)
+        self.bought.append((day, packs * self.pack_usd))
+        self.ledger.grant(day, Kind.TOPUP, TOPUP, packs * per_pack, None)
+        self.charges.append(Charge(day, "topup", packs * self.pack_usd * 100))
 
 # --- the public function -----------------------------------------------------------------
+
 
 def check_trials(scenario: Scenario, policy: Policy) -> None:
     """Under trial_limit = once_per_account, a second trial request is an input error."""
     if policy.rule("trial_limit") != "once_per_account":
         return
+    used = scenario.start is not None and scenario.start.trial_used
     first = None
     for event in scenario.events:
         if event.type == "subscribe" and event.trial:
+            if used:
+                raise ScenarioError("the account already had its free trial (start.trial_used); set trial to false",
+                                    ("events", event.index, "trial"))
             if first is not None:
                 raise ScenarioError(
                     f"the account already had its free trial (events[{first.index}] on "
@@ -460,82 +333,76 @@ def check_trials(scenario: Scenario, policy: Policy) -> None:
             first = event
 
 
-def run_account(scenario: Scenario, policy: Policy, *, auto_topup: bool = False) -> _Account:
+def run_fold(scenario: Scenario, policy: Policy, *, pack_usd: int = 0) -> Fold:
     check_trials(scenario, policy)
-    account = _Account(scenario, policy, auto_topup=auto_topup)
-    account.run()
-    return account
+    fold = Fold(scenario, policy, pack_usd=pack_usd)
+    fold.run()
+    return fold
 
 
 def simulate_json(scenario: Scenario, policy: Policy) -> str:
     """The result document (schema 1) for a validated scenario under `policy`, as JSON text."""
-    return render(run_account(scenario, policy), policy)
+    return render(run_fold(scenario, policy), policy)
 
 
 def simulate(scenario: Scenario, policy: Policy) -> dict:
     """The same result document, as Python data."""
     return json.loads(simulate_json(scenario, policy))
 
-
 # --- the result document -------------------------------------------------------------------
-# Written straight to compact JSON text: for a ten-year simulation this is three times
-# faster than building dicts and calling json.dumps, and the CLI's run time is budgeted.
-# Every value written with %d or %s below is an int or a fixed ASCII word (dates, plans,
-# kinds, buckets); free text goes through json.dumps.
-
-DAY_JSON = ('{"date":"%s","plan":"%s","cycle_start":"%s","wanted":%d,"consumed":%d,"unmet":%d,'
-            '"buckets":{"daily":%d,"monthly":%d,"bonus":%d,"topup":%d},'
-            '"balance":%d,"displayed_balance":%d,"restricted":%s}')
-ENTRY_JSON = '{"date":"%s","kind":"%s","bucket":"%s","credits":%d,"balance_after":%d}'
-CHARGE_JSON = '{"date":"%s","kind":"%s","usd":%d}'
+# Written straight to compact JSON text with f-strings: for a ten-year simulation this is
+# several times faster than building dicts and calling json.dumps, and the CLI's run time
+# is budgeted. Every value written raw below is an int or a fixed ASCII word (dates,
+# plans, kinds, buckets); free text goes through json.dumps.
 
 
-def render(account: _Account, policy: Policy) -> str:
-    # Every date in the document is a simulated day: name each once.
-    names = {d.date: d.date.isoformat() for d in account.days}
-    for c in account.charges:
-        names.setdefault(c.date, c.date.isoformat())
-    for e in account.entries:
-        if e.date not in names:
-            names[e.date] = e.date.isoformat()
-    for d in account.days:
-        names.setdefault(d.cycle_start, d.cycle_start.isoformat())
-    iso = names.__getitem__
+def usd_number(cents: int) -> str:
+    """Cents as JSON number text of USD, rounded to cents (see usd_value)."""
+    return repr(usd_value(cents))
+
+
+def render(fold: Fold, policy: Policy) -> str:
+    names: dict[date, str] = {}  # each date's ISO text, made once
     days = []
     first_restricted = None
-    unmet = 0
-    for d in account.days:
-        daily, monthly, bonus, topup = d.buckets
+    unmet_total = 0
+    for day, plan, cycle, wanted, consumed, unmet, (daily, monthly, bonus, topup), restricted in fold.days:
+        text = names[day] = day.isoformat()
+        cycle_text = names.get(cycle) or cycle.isoformat()
         balance = daily + monthly + bonus + topup
-        days.append(DAY_JSON % (
-            iso(d.date), d.plan, iso(d.cycle_start), d.wanted, d.consumed, d.unmet,
-            daily, monthly, bonus, topup, balance, balance if balance > 0 else 0,
-            "true" if d.restricted else "false"))
-        unmet += d.unmet
-        if d.restricted and first_restricted is None:
-            first_restricted = iso(d.date)
-    added = consumed = 0
+        days.append(
+            f'{{"date":"{text}","plan":"{plan}","cycle_start":"{cycle_text}","wanted":{wanted},'
+            f'"consumed":{consumed},"unmet":{unmet},"buckets":{{"daily":{daily},"monthly":{monthly},'
+            f'"bonus":{bonus},"topup":{topup}}},"balance":{balance},'
+            f'"displayed_balance":{balance if balance > 0 else 0},"restricted":{"true" if restricted else "false"}}}')
+        unmet_total += unmet
+        if restricted and first_restricted is None:
+            first_restricted = text
+    added = consumed_total = 0
     ledger = []
-    for e in account.entries:
-        ledger.append(ENTRY_JSON % (names[e.date], e.kind, e.bucket, e.credits, e.balance_after))
-        if e.kind in GRANT_KINDS:
-            added += e.credits
-        elif e.kind is Kind.CONSUME:
-            consumed -= e.credits
-    charges = [CHARGE_JSON % (iso(c.date), c.kind, c.usd) for c in account.charges]
-    summary = {
-        "usd_total": sum(c.usd for c in account.charges),
-        "credits_added": added,
-        "credits_consumed": consumed,
-        "unmet": unmet,
-        "first_restricted_day": first_restricted,
-        "end_balance": account.balance,
-    }
+    middles: dict[tuple, str] = {}  # (kind, bucket) -> the JSON between date and credits, made once
+    for day, kind, bucket, credits, after in fold.ledger.entries:
+        text = names.get(day) or names.setdefault(day, day.isoformat())
+        middle = middles.get((kind, bucket))
+        if middle is None:
+            middle = middles[kind, bucket] = f'","kind":"{kind}","bucket":"{bucket}","credits":'
+        ledger.append(f'{{"date":"{text}{middle}{credits},"balance_after":{after}}}')
+        if kind is CONSUME:
+            consumed_total -= credits
+        elif kind in GRANT_KINDS:
+            added += credits
+    charges = [f'{{"date":"{c.date.isoformat()}","kind":"{c.kind}","usd":{usd_number(c.cents)},'
+               f'"plan":{json.dumps(c.plan)}}}' for c in sorted(fold.charges, key=lambda c: c.date)]
+    summary = (f'{{"usd_total":{usd_number(sum(c.cents for c in fold.charges))},"credits_added":{added},'
+               f'"credits_consumed":{consumed_total},"unmet":{unmet_total},'
+               f'"first_restricted_day":{json.dumps(first_restricted)},"end_balance":{fold.ledger.balance}}}')
     compact = {"ensure_ascii": False, "separators": (",", ":")}
+    story = timeline(fold.moments, fold.days, fold.scenario.first_day, policy)
     return "".join((
         '{"schema":1,"assumptions":', json.dumps(policy.assumptions(), **compact),
         ',"days":[', ",".join(days),
         '],"ledger":[', ",".join(ledger),
         '],"charges":[', ",".join(charges),
-        '],"summary":', json.dumps(summary, **compact), "}",
+        '],"timeline":', json.dumps(story, **compact),
+        ',"summary":', summary, "}",
     ))

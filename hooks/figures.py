@@ -1,13 +1,22 @@
-"""Renders every figure on the pages from calculator/policy.toml and the engine.
+"""Renders every figure and every rule on the pages from calculator/policy.toml and the engine.
 
 Pages write placeholders in double braces; this hook replaces them before the
-Markdown is rendered, so no page states a number the policy holds:
+Markdown is rendered, so no page states a number or a rule by hand:
 
     {{ plans.plus.monthly_credits }}      a value (numbers get thousands separators)
     {{ numbers.daily_credits }}           a named number (see Policy.number_names)
-    {{ plan_table() }}                    the cloud plan comparison table
-    {{ assumptions() }}                   one section per policy setting, anchored by its key
-    {{ example("plus-trial-cancelled-day-5", days=8) }}   a worked example from a preset
+    {{ rule("bonus_expiry") }}            the sentence stating a rule. Eigent's published rules
+                                          come plain; a reading of the calculator comes inside
+                                          the reading marker, linked to its Assumptions entry
+    {{ unpublished("bonus_expiry") }}     the reading marker alone (for a table cell or a diagram)
+    {{ spending_order() }}                the spending-order diagram, in the policy's order
+    {{ plan_cards() }}                    the cloud plans side by side, each with "pick this if …"
+    {{ credit_prices() }}                 what a credit costs on each plan and in an Add-On Pack
+    {{ same_price_per_credit() }}         one sentence: plan credits against pack credits, in price
+    {{ assumptions() }}                   the customer Assumptions page: one entry per setting
+    {{ settings_reference() }}            the developer reference: every setting with its key
+    {{ numbers_reference() }}, {{ plans_reference() }}   the numbers and plans with their keys
+    {{ example("plus-trial-kept") }}      a worked example: timeline, outcome, every day collapsed
     {{ preset_gallery() }}                every preset's outcome (the calculator page's fallback)
     {{ calculator_link("free-300-a-day") }}               a link opening the calculator on a preset
 
@@ -18,17 +27,25 @@ through unchanged.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
+from fractions import Fraction
 from functools import cache
 from html import escape
 from pathlib import Path
 
 from calculator.api import simulate
-from calculator.policy import PLAN_ORDER, Policy, load_policy
+from calculator.policy import PLAN_ORDER, Policy, Setting, load_policy
 
 PLACEHOLDER = re.compile(r"\{\{\s*(.+?)\s*\}\}")
 PRESETS_FILE = Path(__file__).resolve().parent.parent / "calculator" / "presets.json"
+
+# The one marker for a rule Eigent has not published. Tests find readings by these names.
+READING_CLASS = "reading"
+READING_MARK_CLASS = "reading__mark"
+READING_LABEL = "Eigent hasn't published this; the calculator assumes:"
+REFERENCE_LABEL = "Eigent hasn't published this: it is the calculator's reading."
 
 
 class FigureError(Exception):
@@ -45,6 +62,18 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
             raise FigureError(f"{page.file.src_uri}: {{{{ {match.group(1)} }}}}: {error}") from None
 
     return PLACEHOLDER.sub(substitute, markdown)
+
+
+def on_pre_build(config, **kwargs) -> None:
+    # `mkdocs serve` rebuilds in one process: read policy.toml and presets.json afresh each time.
+    load_policy.cache_clear()
+    presets.cache_clear()
+    preset_result.cache_clear()
+
+
+def on_serve(server, config, builder, **kwargs):
+    server.watch(str(PRESETS_FILE.parent))  # a policy or preset edit rebuilds the pages
+    return server
 
 
 # --- placeholders --------------------------------------------------------------------------------
@@ -73,8 +102,6 @@ def lookup(policy: Policy, path: str):
             return getattr(plan, parts[2])
     if len(parts) == 2 and parts[0] == "numbers" and parts[1] in policy.number_names():
         return policy.number_names()[parts[1]]
-    if len(parts) == 2 and parts[0] == "settings" and parts[1] in policy.settings:
-        return policy.settings[parts[1]].default
     raise FigureError(f"unknown value {path!r}")
 
 
@@ -86,55 +113,294 @@ def format_value(value) -> str:
     return str(value)
 
 
-def usd(amount: int) -> str:
-    return f"−{-amount:,} USD" if amount < 0 else f"{amount:,} USD"
+def usd(amount: int | float) -> str:
+    """An engine amount (a JSON number rounded to cents) as text: 20 USD, 19.99 USD, −20 USD."""
+    whole = float(amount).is_integer()
+    text = f"{int(abs(amount)):,}" if whole else f"{abs(amount):,.2f}"
+    return f"−{text} USD" if amount < 0 else f"{text} USD"
 
 
-# --- macros ----------------------------------------------------------------------------------------
+def human_date(iso: str, year: bool = True) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
+
 
 class Context:
     """What a macro may use: the policy, and the page's URL (for relative links)."""
 
     def __init__(self, policy: Policy, page_url: str) -> None:
         self.policy = policy
+        self.page_url = page_url
         self.root = "../" * page_url.count("/")  # from the page to the site root, sub-path safe
 
+    def setting(self, key: str) -> Setting:
+        if key not in self.policy.settings:
+            raise FigureError(f"unknown setting {key!r} (see [settings] in calculator/policy.toml)")
+        return self.policy.settings[key]
 
-def plan_table(ctx: Context) -> str:
+    def assumption_url(self, key: str) -> str:
+        if self.page_url == "assumptions/":
+            return f"#{key}"
+        return f"{self.root}assumptions/#{key}"
+
+
+# --- rules: published plainly, readings marked ------------------------------------------------------
+
+def rule(ctx: Context, key: str, value: str | None = None) -> str:
+    """The sentence stating setting `key` (its default, or `value`). A reading comes inside the
+    marker; a published rule comes plain. Used inline: the result is one or two sentences."""
+    setting = ctx.setting(key)
+    value = setting.default if value is None else value
+    if value not in setting.choices:
+        raise FigureError(f"{key} has no choice {value!r} (choices: {', '.join(setting.choices)})")
+    sentence = escape(setting.choices[value], quote=False)
+    if setting.basis == "published":
+        return sentence
+    return (f'<span class="{READING_CLASS}" data-setting="{key}">{mark(ctx, key)} {sentence}</span>')
+
+
+def mark(ctx: Context, key: str, label: str = READING_LABEL) -> str:
+    return f'<a class="{READING_MARK_CLASS}" href="{ctx.assumption_url(key)}">{escape(label)}</a>'
+
+
+def unpublished(ctx: Context, key: str, label: str = "Eigent hasn't published this") -> str:
+    """The marker alone, for a place too small for the sentence (the sentence is stated nearby)."""
+    setting = ctx.setting(key)
+    if setting.basis != "reading":
+        raise FigureError(f"{key} is published by Eigent: state it with rule({key!r})")
+    return f'<span class="{READING_CLASS} {READING_CLASS}--short" data-setting="{key}">{mark(ctx, key, label)}</span>'
+
+
+# --- the spending order ------------------------------------------------------------------------------
+
+CREDIT_KINDS = {
+    "daily": ("Daily credits", "gone at the end of the day"),
+    "monthly": ("Monthly allowance", "gone at the end of the billing cycle"),
+    "bonus": ("Bonus credits", None),  # expiry: a setting
+    "topup": ("Add-On Pack credits", "never expire"),
+}
+BONUS_EXPIRY = {"cycle_end": "gone at the end of the billing cycle", "never": "never expire"}
+
+
+def spending_order(ctx: Context) -> str:
+    order_setting = ctx.setting("spending_order")
+    # The setting's values name the order itself: daily_monthly_bonus_topup.
+    order = order_setting.default.split("_")
+    if sorted(order) != sorted(CREDIT_KINDS):
+        raise FigureError(f"spending_order {order_setting.default!r} does not name the four kinds of credits")
+    bonus_expiry = ctx.setting("bonus_expiry").default
+    if bonus_expiry not in BONUS_EXPIRY:
+        raise FigureError(f"no words for bonus_expiry {bonus_expiry!r}: add them to BONUS_EXPIRY")
+    steps = []
+    for number, kind in enumerate(order, start=1):
+        name, expiry = CREDIT_KINDS[kind]
+        note = ""
+        if kind == "bonus":
+            expiry = BONUS_EXPIRY[bonus_expiry]
+            note = unpublished(ctx, "spending_order", "Place and expiry: the calculator's reading")
+        if steps:
+            steps.append('<div class="spending-order__arrow" aria-hidden="true"><span>→</span></div>')
+        steps.append(f'<div class="spending-order__step spending-order__step--{kind}" role="listitem">'
+                     f'<strong>{number}. {name}</strong><span>{expiry}</span>{note}</div>')
+    return "\n".join([
+        '<figure class="spending-order">',
+        '<div class="spending-order__steps" role="list" aria-label="Spending order, first to last">',
+        *steps,
+        "</div>",
+        "<figcaption>Each time you use Eigent, credits come from the first kind that still has "
+        "some, then from the next one along.</figcaption>",
+        "</figure>",
+    ])
+
+
+# --- plans --------------------------------------------------------------------------------------------
+
+def plan_usd(plan) -> str:
+    return "free" if plan.price_cents == 0 else f"{money(plan.price_cents)} a month"
+
+
+def money(cents: int) -> str:
+    return f"{cents // 100:,} USD" if cents % 100 == 0 else f"{cents / 100:,.2f} USD"
+
+
+def beats_free_with_packs_above(policy: Policy, plan) -> int | None:
+    """Monthly credits (beyond the daily credits) above which `plan` costs less than Free plus
+    Add-On Packs, or None when it never does: Free with packs costs (U − free allowance) at the
+    pack price; the plan costs its price plus packs for anything above its own allowance."""
+    free = policy.plans["free"].monthly_credits
+    break_even = free + Fraction(plan.price_cents * policy.credits_per_usd, 100)
+    return int(break_even) + 1 if break_even < plan.monthly_credits else None
+
+
+def plan_cards(ctx: Context) -> str:
+    """One card per cloud plan: the facts, then "pick this if …" worked out from the policy:
+    a paid plan is weighed against Free with Add-On Packs for the same money."""
     policy = ctx.policy
-    plans = [policy.plans[k] for k in PLAN_ORDER]
-    per_usd = policy.credits_per_usd
-    rows = [
-        "| | " + " | ".join(p.label for p in plans) + " | Add-On Pack |",
-        "|---|" + "---|" * (len(plans) + 1),
-        "| Credits each month | " + " | ".join(f"{p.monthly_credits:,}" for p in plans) + " | none: bought when needed |",
-        "| Price per month[^price] | " + " | ".join("free" if p.price_usd == 0 else f"{p.price_usd:,} USD"
-                                                    for p in plans) + f" | {per_usd:,} credits per USD |",
-        "| Free trial | " + " | ".join(f"{p.trial_days} days" if p.trial_days else "not needed"
-                                      for p in plans) + " | none |",
-        "| Unused credits at the end of the month | " + " | ".join("expire" for p in plans)
-        + " | carry over, never expire |",
-        "| Made for | " + " | ".join(p.audience for p in plans) + " | running out before the month ends |",
-    ]
-    note = ("\n\n[^price]: Eigent does not publish prices for Plus and Pro. The prices here are settings "
-            "of this calculator (`price_usd` in `calculator/policy.toml`), used only to add up costs; "
-            "check the real price in the Eigent app before you buy.")
-    return "\n".join(rows) + note
+    free = policy.plans["free"]
+    cards = []
+    for key in PLAN_ORDER:
+        plan = policy.plans[key]
+        trial = f"{plan.trial_days}-day free trial" if plan.trial_days else "no trial needed"
+        price = plan_usd(plan)
+        if key == "free":
+            pick = ("you use Eigent lightly, or want to pay only for what you use: each day you use the "
+                    f"app brings {policy.daily_credits:,} credits for that day, {free.monthly_credits:,} "
+                    "credits a month cover the rest, and Add-On Packs top you up whenever you run short.")
+            detail = ""
+        else:
+            above = beats_free_with_packs_above(policy, plan)
+            same_money = free.monthly_credits + int(Fraction(plan.price_cents * policy.credits_per_usd, 100))
+            if above is None:
+                pick = f"you are one of the {plan.audience}."
+                detail = (f"For credits alone, Free with {money(plan.price_cents)} of Add-On Packs gives you "
+                          f"{same_money:,} credits for the same money, and the pack credits never expire.")
+            else:
+                pick = (f"you need more than {above:,} credits a month beyond your daily credits: from there "
+                        f"{plan.label} costs less than Free with Add-On Packs. Made for {plan.audience}.")
+                detail = ""
+        paragraphs = [f"**{plan.monthly_credits:,} credits** a month  \n    {price[0].upper()}{price[1:]} · {trial}",
+                      f'<strong class="plan-cards__pick">Pick this if</strong> {pick}']
+        if detail:
+            paragraphs.append(detail)
+        cards.append(f"-   ### {plan.label} {{ #plan-{key} }}\n\n    " + "\n\n    ".join(paragraphs))
+    return '<div class="grid cards plan-cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>"
 
+
+def credit_prices(ctx: Context) -> str:
+    """What 100 credits cost on each paid plan and in an Add-On Pack, and when unused ones expire."""
+    policy = ctx.policy
+    per_100_pack = Fraction(100 * 100, policy.credits_per_usd)  # cents
+    rows = ['<div class="compact-table" markdown>', "",
+            "| Way to buy | You get | Per 100 credits | Unused credits |", "|---|---|--:|---|"]
+    for key in PLAN_ORDER[1:]:
+        plan = policy.plans[key]
+        per_100 = Fraction(plan.price_cents * 100, plan.monthly_credits)
+        rows.append(f"| {plan.label}, a month | {plan.monthly_credits:,} credits for {money(plan.price_cents)} | "
+                    f"{cents_text(per_100)} | expire when the billing cycle ends |")
+    rows.append(f"| Add-On Pack | {policy.credits_per_usd:,} credits for each USD | {cents_text(per_100_pack)} | "
+                "never expire |")
+    return "\n".join(rows + ["", "</div>"])
+
+
+def cents_text(cents: Fraction) -> str:
+    return f"{float(cents) / 100:,.2f} USD"
+
+
+def same_price_per_credit(ctx: Context) -> str:
+    """One sentence: whether plan credits cost what pack credits cost at the configured prices."""
+    policy = ctx.policy
+    pack = Fraction(100, policy.credits_per_usd)
+    cheaper, dearer, same = [], [], []
+    for key in PLAN_ORDER[1:]:
+        plan = policy.plans[key]
+        per_credit = Fraction(plan.price_cents, plan.monthly_credits)
+        (same if per_credit == pack else cheaper if per_credit < pack else dearer).append(plan.label)
+    parts = []
+    if same:
+        parts.append(f"a credit costs exactly the same on {' and '.join(same)} as in an Add-On Pack")
+    if cheaper:
+        parts.append(f"a credit costs less on {' and '.join(cheaper)} than in an Add-On Pack")
+    if dearer:
+        parts.append(f"a credit costs more on {' and '.join(dearer)} than in an Add-On Pack")
+    return "At the prices set here, " + "; ".join(parts) + "."
+
+
+# --- the Assumptions page and the developer reference -----------------------------------------------
 
 def assumptions(ctx: Context) -> str:
-    policy = ctx.policy
-    out = []
-    for setting in policy.settings.values():
-        others = [c for c in setting.choices if c != setting.default]
-        out.append(f"### `{setting.key}` {{#{setting.key}}}\n")
-        out.append(f"Default: **`{setting.default}`**. {setting.text}\n")
-        if others:
-            out.append("Other values you can choose: " + " ".join(f"`{c}`: {setting.choices[c]}" for c in others) + "\n")
-        if setting.others:
-            out.append(f"{setting.others}\n")
+    """Customer entries: plain titles, no keys. Published rules first, then the readings, each
+    reading inside the marker. Anchors are the setting keys (the calculator links to them)."""
+    settings = list(ctx.policy.settings.values())
+    out = ["## Rules Eigent publishes { #published }", "",
+           "The calculator applies these as Eigent states them.", ""]
+    for setting in (s for s in settings if s.basis == "published"):
+        out += [f"### {setting.title} {{ #{setting.key} }}", "", escape(setting.text, quote=False), "",
+                f'<p class="rule-source">Eigent\'s support page says: “{escape(setting.source, quote=False)}”</p>',
+                ""]
+        out += other_choices_html(setting, ctx)
+    out += ["## Where Eigent is silent: the calculator's readings { #readings }", "",
+            "Eigent's support pages leave these questions open. The calculator needs an answer to work "
+            "day by day, so it applies the reading below; where it knows other readings, it lists them. "
+            "A real account may behave differently: if one of these matters to you, ask "
+            "[info@eigent.ai](mailto:info@eigent.ai).", ""]
+    for setting in (s for s in settings if s.basis == "reading"):
+        out += [f"### {setting.title} {{ #{setting.key} }}", "",
+                f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}">',
+                f"<p>{mark(ctx, setting.key)} {escape(setting.text, quote=False)}</p>",
+                *other_choices_html(setting, ctx), "</div>", ""]
     return "\n".join(out)
 
+
+def other_choices_html(setting: Setting, ctx: Context) -> list[str]:
+    others = [text for value, text in setting.choices.items() if value != setting.default]
+    out = []
+    for text in others:
+        out.append(f"<p><em>Another choice in the calculator:</em> {escape(text, quote=False)}</p>")
+    if setting.others:
+        out.append(f"<p>{escape(setting.others, quote=False)}</p>")
+    return out
+
+
+NUMBER_MEANINGS = {
+    "credits_per_usd": "credits an Add-On Pack gives for each USD",
+    "daily_credits": "credits granted on each day the app is used",
+    "signup_bonus": "bonus credits at registration",
+    "invite_bonus": "bonus credits for each friend who registers with the invitation code",
+    "refund_window_days": "days after a charge within which a cancellation is refunded in full",
+    "topup_usd_min": "smallest Add-On Pack the engine accepts, USD",
+    "topup_usd_max": "largest Add-On Pack the engine accepts, USD",
+    "pack_usd": "the plan advisor buys Add-On Packs in multiples of this many USD",
+}
+
+
+def key_html(key: str) -> str:
+    """A key in code type that may break after its underscores on a narrow screen."""
+    return f'<code class="key">{escape(key).replace("_", "_<wbr>")}</code>'
+
+
+def numbers_reference(ctx: Context) -> str:
+    rows = ["| Key | Value | Meaning |", "|---|--:|---|"]
+    for key, value in ctx.policy.number_names().items():
+        if key not in NUMBER_MEANINGS:
+            raise FigureError(f"no meaning for the number {key!r}: add it to NUMBER_MEANINGS")
+        rows.append(f"| {key_html(key)} | {value:,} | {NUMBER_MEANINGS[key]} |")
+    return "\n".join(rows)
+
+
+def plans_reference(ctx: Context) -> str:
+    plans = [ctx.policy.plans[key] for key in PLAN_ORDER]
+    rows = ["| Field | " + " | ".join(key_html(p.key) for p in plans) + " |", "|---|" + "---|" * len(plans)]
+    for field in ("label", "monthly_credits", "price_usd", "trial_days", "audience"):
+        values = [getattr(p, field) for p in plans]
+        rows.append(f"| {key_html(field)} | " + " | ".join(
+            f"{v:,}" if isinstance(v, int) else str(v) for v in values) + " |")
+    return "\n".join(rows)
+
+
+def settings_reference(ctx: Context) -> str:
+    out = []
+    for setting in ctx.policy.settings.values():
+        basis = ("published by Eigent" if setting.basis == "published" else "a reading of the calculator")
+        out += [f"### {key_html(setting.key)} {{ #{setting.key} }}", "",
+                f"{escape(setting.title, quote=False)}. Basis: **{basis}**. Default: {key_html(setting.default)}. "
+                f'<a href="{ctx.assumption_url(setting.key)}">Customer wording</a>.', ""]
+        if setting.basis == "published":
+            out += [f"Source: “{escape(setting.source, quote=False)}”", ""]
+        rows = ["| Value | Meaning |", "|---|---|"]
+        for value, text in setting.choices.items():
+            default = " (default)" if value == setting.default else ""
+            rows.append(f"| {key_html(value)}{default} | {escape(text, quote=False)} |")
+        if setting.others:
+            rows += ["", f"Not implemented: {escape(setting.others, quote=False)}"]
+        if setting.basis == "reading":
+            out += [f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}" markdown>', "",
+                    mark(ctx, setting.key, REFERENCE_LABEL), "", *rows, "", "</div>", ""]
+        else:
+            out += [*rows, ""]
+    return "\n".join(out)
+
+
+# --- worked examples --------------------------------------------------------------------------------
 
 @cache
 def presets() -> dict:
@@ -153,68 +419,112 @@ def preset(name: str) -> dict:
     return presets()[name]
 
 
-def example(ctx: Context, name: str, days: int = 7) -> str:
+def example(ctx: Context, name: str) -> str:
+    """A worked example: what happens, the days that matter (the engine's timeline), the outcome in
+    one sentence, and every simulated day in a collapsed table."""
     case = preset(name)
     result = json.loads(preset_result(name))
-    scenario = case["scenario"]
-    lines = [f"**{case['title']}.** {case['summary']}", "", scenario_text(scenario), "",
-             '<div class="worked-example" markdown>', ""]
-    lines += ["| Date | Plan | Wanted | Used | Unmet | Daily | Monthly | Bonus | Top-up | Balance |",
-              "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
-    for d in result["days"][:days]:
-        b = d["buckets"]
-        balance = f"{d['balance']:,}" + (" (shown as 0)" if d["balance"] < 0 else "")
-        lines.append(f"| {d['date']} | {d['plan'].title()} | {d['wanted']:,} | {d['consumed']:,} | "
-                     f"{d['unmet']:,} | {b['daily']:,} | {b['monthly']:,} | {b['bonus']:,} | {b['topup']:,} | "
-                     f"{balance} |")
-    lines += ["", "</div>", "", outcome(result, len(result["days"])), "",
-              calculator_link(ctx, name, "See every day of this case in the calculator")]
+    if "timeline" not in result:
+        raise FigureError("the engine result has no `timeline` (engine v2): merge main")
+    days = result["days"]
+    lines = ['<div class="worked-example" markdown>', "",
+             f"**Example: {case['title']}.** {scenario_text(case['scenario'])}", "",
+             timeline_html(result["timeline"], days[0]["date"]), "",
+             f'<p class="worked-example__outcome"><strong>Outcome:</strong> {escape(outcome_sentence(result))}</p>',
+             "", f'??? note "Every day of this example ({len(days)} days)"', ""]
+    lines += ["    " + row for row in day_table(days)]
+    lines += ["", f'<p class="worked-example__links">Worked out by this site\'s calculator. '
+                  f'{calculator_link(ctx, name, "Open this example in the calculator")}</p>', "", "</div>"]
     return "\n".join(lines)
+
+
+def timeline_html(timeline: list[dict], first_date: str) -> str:
+    first_year = first_date[:4]
+    items = []
+    for entry in timeline:
+        when = f"Day {entry['day']:,}, {human_date(entry['date'], year=entry['date'][:4] != first_year)}"
+        items.append(f'<li class="timeline__entry timeline__entry--{escape(entry["kind"])}">'
+                     f'<time class="timeline__when" datetime="{escape(entry["date"])}">{when}</time> '
+                     f'<span class="timeline__what">{escape(entry["text"], quote=False)}</span></li>')
+    return '<ol class="timeline">' + "".join(items) + "</ol>"
+
+
+def day_table(days: list[dict]) -> list[str]:
+    """Every simulated day, as it stands at the end of the day. A negative balance is the
+    engine's Add-On Pack bucket below zero: shown in the balance, not as negative pack credits."""
+    first_year = days[0]["date"][:4]
+    rows = ["| Day | Date | Plan | Wanted | Used | Not served | Daily | Monthly | Bonus | Add-On Pack | Balance |",
+            "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for number, d in enumerate(days, start=1):
+        b = d["buckets"]
+        balance = signed(d["balance"]) + (" (shown as 0)" if d["balance"] < 0 else "")
+        rows.append(f"| {number} | {human_date(d['date'], year=d['date'][:4] != first_year)} | {d['plan'].title()} | "
+                    f"{d['wanted']:,} | {d['consumed']:,} | {d['unmet']:,} | {b['daily']:,} | {b['monthly']:,} | "
+                    f"{b['bonus']:,} | {max(b['topup'], 0):,} | {balance} |")
+    return rows
+
+
+def signed(number: int) -> str:
+    return f"−{-number:,}" if number < 0 else f"{number:,}"
 
 
 def scenario_text(scenario: dict) -> str:
     usage = scenario.get("usage", {})
     pattern = usage.get("active_days", "every_day")
-    pattern = ", ".join(pattern) if isinstance(pattern, list) else pattern.replace("_", " ")
-    parts = [f"Registered {scenario['registered']}",
-             f"uses {usage.get('per_active_day', 0):,} credits a day ({pattern})"]
-    for event in scenario.get("events", []):
-        kind = event["type"]
+    if isinstance(pattern, list):
+        pattern = "on " + ", ".join(day.title() for day in pattern)
+    else:
+        pattern = {"every_day": "every day", "weekdays": "on weekdays", "weekends": "at weekends"}[pattern]
+    if "registered" in scenario:
+        parts = [f"Registers on {human_date(scenario['registered'])} and uses "
+                 f"{usage.get('per_active_day', 0):,} credits a day {pattern}"]
+    else:
+        start = scenario["start"]
+        parts = [f"Starts on {human_date(start['date'])} on {start['plan'].title()} with "
+                 f"{start['credits']['total']:,} credits, using {usage.get('per_active_day', 0):,} a day {pattern}"]
+    for event in sorted(scenario.get("events", []), key=lambda e: e["date"]):
+        kind, on = event["type"], human_date(event["date"])
         if kind == "subscribe":
             parts.append(f"subscribes to {event['plan'].title()}"
-                         f"{' with the free trial' if event.get('trial') else ''} on {event['date']}")
+                         f"{' with the free trial' if event.get('trial') else ''} on {on}")
         elif kind == "topup":
-            parts.append(f"buys a {event['usd']:,} USD Add-On Pack on {event['date']}")
+            parts.append(f"buys a {event['usd']:,} USD Add-On Pack on {on}")
         elif kind == "cancel":
-            parts.append(f"cancels on {event['date']}")
+            parts.append(f"cancels the plan on {on}")
         elif kind == "cancel_topup":
-            parts.append(f"cancels the Add-On Pack of {event['of']} on {event['date']}")
+            parts.append(f"cancels an Add-On Pack on {on}")
     for invite in scenario.get("invites", []):
-        parts.append(f"a friend registers with the invitation code on {invite}")
+        parts.append(f"a friend registers with the invitation code on {human_date(invite)}")
     return "; ".join(parts) + "."
 
 
-def outcome(result: dict, days: int) -> str:
+def outcome_sentence(result: dict) -> str:
     s = result["summary"]
-    charges = ", ".join(f"{c['date']}: {c['kind']} {usd(c['usd'])}" for c in result["charges"]) or "none"
-    restricted = s["first_restricted_day"] or "never"
-    return "\n".join([
-        f"!!! note \"Outcome after {days} days\"",
-        f"    - Money: **{usd(s['usd_total'])}** in total (charges: {charges}).",
-        f"    - Credits added: {s['credits_added']:,}; used: {s['credits_consumed']:,}; "
-        f"wanted but not served: {s['unmet']:,}.",
-        f"    - First day the service was restricted: {restricted}.",
-        f"    - Balance at the end: {s['end_balance']:,}"
-        + (" (shown as 0 in the app)" if s["end_balance"] < 0 else "") + ".",
-    ])
+    paid = [c["usd"] for c in result["charges"] if c["usd"] > 0]
+    if not paid:
+        money_text = "nothing is charged"
+    elif s["usd_total"] == 0:
+        money_text = f"{usd(sum(paid))} is charged and refunded in full"
+    else:
+        money_text = f"{usd(s['usd_total'])} is charged in all"
+    if s["unmet"] == 0:
+        use = f"all {s['credits_consumed']:,} credits of usage are served"
+    else:
+        use = (f"{s['credits_consumed']:,} credits of usage are served and {s['unmet']:,} are not "
+               f"(first restricted day: {human_date(s['first_restricted_day'])})")
+    end = s["end_balance"]
+    left = (f"the balance ends at {signed(end)}, shown as 0 in the app" if end < 0 else f"{end:,} credits are left")
+    return f"Over {len(result['days'])} days, {money_text}; {use}; {left}."
 
 
 def preset_gallery(ctx: Context) -> str:
+    # No headings: the gallery is the page's fallback, hidden once the calculator runs, and
+    # its entries must not sit in the table of contents only to vanish from the page.
     out = []
     for name, case in presets().items():
         result = json.loads(preset_result(name))
-        out += [f"### {case['title']}", "", case["summary"], "", scenario_text(case["scenario"]), "",
-                outcome(result, len(result["days"])), ""]
+        out += [f"**{case['title']}.** {case['summary']}", "", scenario_text(case["scenario"]), "",
+                f"*Outcome:* {outcome_sentence(result)}", ""]
     return "\n".join(out)
 
 
@@ -225,21 +535,17 @@ def calculator_link(ctx: Context, name: str, text: str = "Open this case in the 
 
 
 MACROS = {
-    "plan_table": plan_table,
+    "rule": rule,
+    "unpublished": unpublished,
+    "spending_order": spending_order,
+    "plan_cards": plan_cards,
+    "credit_prices": credit_prices,
+    "same_price_per_credit": same_price_per_credit,
     "assumptions": assumptions,
+    "settings_reference": settings_reference,
+    "numbers_reference": numbers_reference,
+    "plans_reference": plans_reference,
     "example": example,
     "preset_gallery": preset_gallery,
     "calculator_link": calculator_link,
 }
-
-
-def on_pre_build(config, **kwargs) -> None:
-    # `mkdocs serve` rebuilds in one process: read policy.toml and presets.json afresh each time.
-    load_policy.cache_clear()
-    presets.cache_clear()
-    preset_result.cache_clear()
-
-
-def on_serve(server, config, builder, **kwargs):
-    server.watch(str(PRESETS_FILE.parent))  # a policy or preset edit rebuilds the pages
-    return server

@@ -16,7 +16,8 @@ from tests.browser.conftest import Watched, wait_ready
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "tests" / "scenarios"
-PAGES = ["", "plans/", "credits/", "billing/", "faq/", "calculator/", "assumptions/", "engine/"]
+PAGES = ["", "glossary/", "plans/", "credits/", "billing/", "faq/", "calculator/", "assumptions/", "developers/",
+         "developers/engine/", "developers/javascript-api/", "developers/settings/", "engine/"]
 
 
 def calculator(watched: Watched, base_url: str, fragment: str = "") -> None:
@@ -32,7 +33,7 @@ def summary(page) -> dict:
 def test_window_api_returns_exactly_the_cli_json(watched, base_url):
     calculator(watched, base_url)
     for name in ["plus-trial-cancelled-day-5", "refund-with-shortfall", "leap-year-31st", "overdraft-allow-forgive"]:
-        scenario = json.loads((SCENARIOS / f"{name}.json").read_text())
+        scenario = json.loads((SCENARIOS / f"{name}.json").read_text())["scenario"]
         in_page = watched.page.evaluate("s => window.creditEngine.simulate(s)", scenario)
         assert in_page == json.loads(run("simulate", json.dumps(scenario))[1]), name
     profile = {"registered": "2026-01-10", "days": 365, "usage": {"per_active_day": 500}}
@@ -66,13 +67,15 @@ def test_filling_the_form_shows_summary_chart_and_ledger(watched, base_url):
     got = summary(page)
     assert got["usd"] == "0 USD"  # a trial cancelled on day 5 costs nothing
     assert page.locator("[data-testid=calc-chart] svg polygon").count() >= 1
-    kinds = page.locator("[data-testid=calc-ledger] tbody tr td:nth-child(2)").all_inner_texts()
-    assert "refund" in kinds and "consume" in kinds
+    kinds = page.locator("[data-testid=calc-ledger] tbody tr:not(.calc-spacer) td:nth-child(3)").all_inner_texts()
+    assert "Used" in kinds and "Monthly allowance" in kinds and "consume" not in kinds  # customer words, not the engine's kinds
     page.click("[data-testid=calc-days-details] summary")  # the day table is drawn when opened
-    simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated"
-    expect(page.locator("[data-testid=calc-days] tbody tr")).to_have_count(simulated)  # the toggle event is async
-    last_plan = page.locator("[data-testid=calc-days] tbody tr").last.locator("td").nth(1).inner_text()
-    assert last_plan == "free"
+    simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated, to …"
+    expect(page.locator("[data-testid=calc-days] table")).to_have_attribute("aria-rowcount", str(simulated + 1))
+    table = page.locator("[data-testid=calc-days-table]")
+    table.evaluate("el => { el.scrollTop = el.scrollHeight; }")  # drawn in windows: the last day appears when scrolled to
+    last = page.locator(f"[data-testid=calc-days] tbody tr[aria-rowindex='{simulated + 1}'] td")
+    expect(last.nth(2)).to_have_text("Free")
     assert watched.errors == []
 
 
@@ -80,7 +83,8 @@ def test_share_link_round_trip(watched, browser, base_url):
     calculator(watched, base_url, "#preset=topup-refunded-after-3-days")
     page = watched.page
     page.fill("[data-testid=calc-per-day]", "333")
-    page.wait_for_function("() => location.hash.startsWith('#scenario=') && document.querySelector('[data-calculator]').dataset.renderCount >= 2")
+    page.wait_for_function("() => location.hash.startsWith('#scenario=') && document.querySelector('[data-calculator]').dataset.state === 'ready'"
+                           " && document.querySelector('[data-calculator]').dataset.renderCount >= 2")
     link, shown = page.url, summary(page)
     other = Watched(browser.new_context().new_page())
     other.page.goto(link)
@@ -96,12 +100,13 @@ def test_a_tampered_link_shows_the_engine_error_and_runs_no_script(watched, base
     calculator(watched, base_url, "#scenario=" + encoded)
     page = watched.page
     error = page.inner_text("[data-testid=calc-error]")
-    assert "registered: '<img src=x onerror=alert(1)>' is not a date" in error
+    assert "Registration date: '<img src=x onerror=alert(1)>' is not a date" in error  # at its field, by its label
+    assert page.get_attribute("[data-testid=calc-registered]", "aria-invalid") == "true"
     assert page.locator("[data-calculator] img").count() == 0
     page.goto(base_url + "calculator/#scenario=%%%not-base64")
     page.reload()
     wait_ready(page)
-    assert "damaged" in page.inner_text("[data-testid=calc-error]")
+    assert "damaged" in page.inner_text("[data-testid=calc-link-error]")
     assert not [e for e in watched.errors if "dialog" in e]
 
 

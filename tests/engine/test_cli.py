@@ -74,7 +74,7 @@ BAD_INPUT = [
     ("cancel_topup in the future", "simulate", event(type="cancel_topup", of="2026-01-13"), "events[0].of: 2026-01-13 is after"),
     ("cancel_topup too late", "simulate", scenario(events=[{"date": "2026-01-12", "type": "topup", "usd": 5},
                                                          {"date": "2026-01-25", "type": "cancel_topup", "of": "2026-01-12"}]),
-     "events[1].of: the top-up of 2026-01-12 was bought 13 days earlier"),
+     "events[1].of: the Add-On Pack of 2026-01-12 was bought 13 days earlier"),
     ("second trial", "simulate", scenario(events=[{"date": "2026-01-12", "type": "subscribe", "plan": "plus", "trial": True},
                                                   {"date": "2026-01-13", "type": "cancel"},
                                                   {"date": "2026-01-14", "type": "subscribe", "plan": "pro", "trial": True}]),
@@ -84,6 +84,28 @@ BAD_INPUT = [
     ("too deep", "simulate", '{"registered": "2026-01-10", "days": 3, "usage": ' + "[" * 50 + "]" * 50 + "}",
      "input is nested more than"),
     ("events for recommend", "recommend", event(type="cancel"), "events: not allowed for recommend"),
+    # engine v2: start from today, own prices, pack size, top-up ids
+    ("neither registered nor start", "simulate", '{"days": 3}', "registered: missing (a scenario needs registered or start"),
+    ("start not an object", "simulate", json.dumps({"start": "today", "days": 3}), "start: expected an object"),
+    ("start without credits", "simulate", json.dumps({"start": {"date": "2026-11-26", "plan": "plus",
+                                                                 "cycle_start": "2026-11-10"}, "days": 3}),
+     "start.credits: missing"),
+    ("start credits NaN", "simulate", '{"start": {"date": "2026-11-26", "plan": "plus", "cycle_start": "2026-11-10", '
+                                      '"credits": {"total": NaN}}, "days": 3}',
+     "start.credits.total: expected a whole number from 0 to 100,000,000, got a non-finite number NaN"),
+    ("price with three decimals", "simulate", scenario(prices={"plus": 1.005}), "prices.plus: 1.005 has more than two decimals"),
+    ("price infinite", "simulate", '{"registered": "2026-01-10", "days": 3, "prices": {"pro": 1e400}}',
+     "prices.pro: expected an amount in USD from 0 to 10,000"),
+    ("pack size zero", "recommend", scenario(pack_usd=0), "pack_usd: 0 is out of range"),
+    ("top-up id repeated", "simulate", scenario(events=[{"date": "2026-01-12", "type": "topup", "usd": 5, "id": "a"},
+                                                        {"date": "2026-01-13", "type": "topup", "usd": 5, "id": "a"}]),
+     "events[1].id: 'a' is already the id of events[0]"),
+    ("cancel_topup of and id", "simulate", scenario(events=[{"date": "2026-01-12", "type": "topup", "usd": 5, "id": "a"},
+                                                            {"date": "2026-01-13", "type": "cancel_topup", "id": "a",
+                                                             "of": "2026-01-12"}]),
+     "events[1].id: give either of"),
+    ("cancel_topup of an unknown id", "simulate", scenario(events=[{"date": "2026-01-13", "type": "cancel_topup", "id": "x"}]),
+     "events[0].id: no top-up with id 'x'"),
 ]
 
 

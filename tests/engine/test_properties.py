@@ -49,6 +49,9 @@ def test_ledger_days_and_buckets_agree(scenario):
             assert min(d["buckets"].values()) >= 0, d
     assert result["summary"]["usd_total"] == sum(c["usd"] for c in result["charges"])
     assert result["summary"]["credits_consumed"] == sum(d["consumed"] for d in days)
+    expired = -sum(e["credits"] for e in ledger if e["kind"] == "expire")
+    summary = result["summary"]
+    assert summary["end_balance"] == summary["credits_added"] - summary["credits_consumed"] - expired
     assert result["summary"]["unmet"] == sum(d["unmet"] for d in days)
 
 

@@ -1,30 +1,53 @@
-"""The plan advisor: options per plan, reproducible by simulate, cheapest recommended."""
+"""The plan advisor: options per plan in sensible packs, reproducible by simulate, the
+cheapest recommended, with the break-even usage between neighbouring plans."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculator.api import recommend, simulate
 from calculator.errors import ScenarioError
+from calculator.policy import load_policy
 from tests.strategies import valid_scenarios
 
-FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+POLICY = load_policy()
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
+
+
+def option(advice: dict, plan: str) -> dict:
+    return next(o for o in advice["options"] if o["plan"] == plan)
+
+
+@st.composite
+def profiles(draw) -> dict:
+    profile = draw(valid_scenarios(max_days=200, with_events=False))
+    if draw(st.booleans()):
+        profile["prices"] = {"plus": draw(st.sampled_from([0, 9.99, 20, 35.5])),
+                             "pro": draw(st.sampled_from([49, 100, 149.99]))}
+    if draw(st.booleans()):
+        profile["pack_usd"] = draw(st.sampled_from([1, 5, 10, 25]))
+    return profile
 
 
 @FAST
-@given(valid_scenarios(max_days=400, with_events=False))
-def test_each_options_events_reproduce_its_figures(profile):
+@given(profiles())
+def test_each_options_events_reproduce_its_figures_and_packs_come_whole(profile):
     advice = recommend(profile)
     assert {o["plan"] for o in advice["options"]} == {"free", "plus", "pro"}
-    for option in advice["options"]:
-        result = simulate({**profile, "events": option["events"]})
-        assert result["summary"]["usd_total"] == option["usd_total"]
-        assert result["summary"]["unmet"] == option["unmet"]
+    pack = profile.get("pack_usd", POLICY.pack_usd)
+    assert advice["pack_usd"] == pack
+    for o in advice["options"]:
+        result = simulate({**profile, "events": o["events"]})
+        assert result["summary"]["usd_total"] == o["usd_total"]
+        assert result["summary"]["unmet"] == o["unmet"] == 0
+        topups = [e["usd"] for e in o["events"] if e["type"] == "topup"]
+        assert all(usd % pack == 0 for usd in topups) and sum(topups) == o["topup_usd"] == o["packs"] * pack
+        assert o["why"] and "_" not in o["why"]
     totals = [o["usd_total"] for o in advice["options"]]
     assert totals == sorted(totals)
-    served = [o for o in advice["options"] if o["unmet"] == 0]
-    assert advice["recommended"] == (served[0] if served else min(advice["options"], key=lambda o: o["unmet"]))["name"]
+    assert advice["recommended"] == advice["options"][0]["name"]
 
 
 def test_light_use_recommends_free_and_heavy_use_a_plan():
@@ -32,7 +55,6 @@ def test_light_use_recommends_free_and_heavy_use_a_plan():
     assert light["recommended"] == "free" and light["options"][0]["usd_total"] == 0
     heavy = recommend({"registered": "2026-01-10", "days": 365, "usage": {"per_active_day": 3000}})
     assert heavy["recommended"] == "pro"
-    assert all(o["unmet"] == 0 for o in heavy["options"])
 
 
 def test_ties_go_to_the_smaller_plan():
@@ -42,14 +64,59 @@ def test_ties_go_to_the_smaller_plan():
     assert advice["recommended"] == "free"
 
 
-def test_top_ups_are_bought_once_per_cycle():
+def test_packs_are_gathered_once_per_billing_cycle():
     advice = recommend({"registered": "2026-01-10", "days": 90, "usage": {"per_active_day": 600}})
-    free = next(o for o in advice["options"] if o["plan"] == "free")
+    free = option(advice, "free")
     dates = [e["date"] for e in free["events"] if e["type"] == "topup"]
     assert len(dates) == 3 and len({d[:7] for d in dates}) == 3
 
 
-def test_events_are_not_allowed_in_a_profile():
+def test_horizon_and_cost_per_month():
+    advice = recommend({"registered": "2026-01-10", "days": 365, "usage": {"per_active_day": 450}})
+    assert advice["horizon"] == {"from": "2026-01-10", "to": "2027-01-09", "days": 365, "months": 12}
+    pro = option(advice, "pro")
+    assert pro["usd_per_month"] == round(pro["usd_total"] / 12, 2)
+    assert "a free trial" in pro["why"]
+
+
+def test_break_even_is_where_the_bigger_plan_starts_to_cost_less():
+    profile = {"registered": "2026-01-10", "days": 182, "usage": {"per_active_day": 100, "active_days": "weekdays"},
+               "prices": {"plus": 12, "pro": 60}}
+    advice = recommend(profile)
+    cost = lambda plan, u: option(recommend({**profile, "usage": {**profile["usage"], "per_active_day": u}}), plan)["usd_total"]  # noqa: E731
+    for pair in advice["break_even"]:
+        u = pair["per_active_day"]
+        assert u is not None and u > 0, pair
+        assert cost(pair["to"], u) < cost(pair["from"], u)
+        assert cost(pair["to"], u - 1) >= cost(pair["from"], u - 1)
+
+
+def test_break_even_is_null_when_the_bigger_plan_never_costs_less():
+    # At the operator prices a Plus credit costs what a pack credit costs, and expires.
+    advice = recommend({"registered": "2026-01-10", "days": 365, "usage": {"per_active_day": 300}})
+    assert advice["break_even"][0] == {"from": "free", "to": "plus", "per_active_day": None}
+
+
+def test_from_today_options_stay_switch_or_go_back_to_free():
+    profile = {"start": {"date": "2026-11-26", "plan": "plus", "cycle_start": "2026-11-24", "credits": {"total": 900},
+                         "trial_used": True},
+               "days": 120, "usage": {"per_active_day": 600}}
+    advice = recommend(profile)
+    assert option(advice, "plus")["events"][:1] != [{"type": "subscribe"}]
+    assert not [e for e in option(advice, "plus")["events"] if e["type"] != "topup"]
+    assert [e for e in option(advice, "pro")["events"] if e["type"] == "subscribe"] == [
+        {"date": "2026-11-26", "type": "subscribe", "plan": "pro", "trial": False}]
+    # Free: cancel once the refund window of the current charge has closed; the plan runs out
+    assert [e for e in option(advice, "free")["events"] if e["type"] == "cancel"] == [
+        {"date": "2026-12-02", "type": "cancel"}]
+    for o in advice["options"]:
+        assert simulate({**profile, "events": o["events"]})["summary"]["usd_total"] == o["usd_total"]
+
+
+def test_events_and_a_bad_pack_size_are_input_errors():
     with pytest.raises(ScenarioError) as error:
         recommend({"registered": "2026-01-10", "days": 30, "events": []})
     assert error.value.path == ("events",)
+    with pytest.raises(ScenarioError) as error:
+        recommend({"registered": "2026-01-10", "days": 30, "pack_usd": 0})
+    assert error.value.path == ("pack_usd",)

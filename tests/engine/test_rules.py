@@ -352,3 +352,125 @@ def test_events_that_make_no_sense_are_input_errors_naming_the_event():
                   "events": [{"date": "2026-01-12", "type": "subscribe", "plan": "plus"},
                              {"date": "2026-01-13", "type": "subscribe", "plan": "plus"}]})
     assert error.value.path == ("events", 1, "plan")
+
+
+# --- where two features meet (issue: engine v2; each failed on the first release) ----------
+
+def test_refunding_a_top_up_never_touches_a_running_plan():
+    result = simulate({"registered": "2027-09-21", "days": 10, "events": [
+        {"date": "2027-09-25", "type": "subscribe", "plan": "plus", "trial": False},
+        {"date": "2027-09-29", "type": "topup", "usd": 5},
+        {"date": "2027-09-30", "type": "cancel_topup", "of": "2027-09-29"}]})
+    refund_day = day(result, "2027-09-30")
+    assert (refund_day["plan"], refund_day["cycle_start"]) == ("plus", "2027-09-25")
+    assert refund_day["buckets"]["monthly"] == PLUS and refund_day["buckets"]["topup"] == 0
+    assert charges(result) == [("2027-09-25", "subscription", PLUS_USD), ("2027-09-29", "topup", 5),
+                               ("2027-09-30", "refund", -5)]
+    assert entries(result, kind="refund") == [("2027-09-30", "refund", "topup", -5 * PER_USD)]
+
+
+@pytest.mark.parametrize("bought", ["2026-03-02", "2026-03-04"])  # the day the trial starts, and during it
+def test_refunding_a_top_up_during_a_trial_keeps_the_trial(bought):
+    result = simulate({"registered": "2026-03-01", "days": 40, "events": [
+        {"date": "2026-03-02", "type": "subscribe", "plan": "pro", "trial": True},
+        {"date": bought, "type": "topup", "usd": 7},
+        {"date": "2026-03-06", "type": "cancel_topup", "of": bought}]})
+    assert day(result, "2026-03-06")["plan"] == "pro" and day(result, "2026-03-06")["buckets"]["monthly"] == PRO
+    assert charges(result)[1:3] == [("2026-03-06", "refund", -7), ("2026-03-09", "subscription", PRO_USD)]
+    assert day(result, "2026-03-09")["cycle_start"] == "2026-03-09"
+
+
+def test_a_top_up_bought_the_day_a_plan_starts_is_refunded_alone():
+    result = simulate({"registered": "2026-01-10", "days": 20, "events": [
+        {"date": "2026-01-12", "type": "subscribe", "plan": "plus"},
+        {"date": "2026-01-12", "type": "topup", "usd": 3},
+        {"date": "2026-01-14", "type": "cancel_topup", "of": "2026-01-12"}]})
+    assert [(d["plan"], d["cycle_start"]) for d in result["days"] if d["date"] >= "2026-01-14"] == \
+        [("plus", "2026-01-12")] * 16
+
+
+def test_a_cancelled_trial_started_over_a_paid_plan_leaves_the_paid_plan_running():
+    result = simulate({"registered": "2026-05-31", "days": 45, "events": [
+        {"date": "2026-06-10", "type": "subscribe", "plan": "plus", "trial": False},
+        {"date": "2026-06-12", "type": "subscribe", "plan": "pro", "trial": True},
+        {"date": "2026-06-14", "type": "cancel"}]})
+    assert day(result, "2026-06-13")["plan"] == "pro"
+    after = day(result, "2026-06-14")
+    assert (after["plan"], after["cycle_start"], after["buckets"]["monthly"]) == ("plus", "2026-06-10", PLUS)
+    assert charges(result) == [("2026-06-10", "subscription", PLUS_USD), ("2026-07-10", "subscription", PLUS_USD)]
+
+
+def test_a_trial_over_a_paid_plan_can_be_refused_by_policy():
+    with pytest.raises(ScenarioError) as error:
+        simulate({"registered": "2026-05-31", "days": 20, "policy": {"trial_during_paid_plan": "refused"},
+                  "events": [{"date": "2026-06-10", "type": "subscribe", "plan": "plus"},
+                             {"date": "2026-06-12", "type": "subscribe", "plan": "pro", "trial": True}]})
+    assert error.value.path == ("events", 1, "trial")
+
+
+def test_a_second_refund_keeps_the_plan_an_earlier_refund_ended():
+    result = simulate({"registered": "2026-02-08", "days": 31, "usage": {"by_date": {"2026-03-08": 3000}},
+                       "events": [{"date": "2026-02-11", "type": "subscribe", "plan": "plus", "trial": False},
+                                  {"date": "2026-02-15", "type": "subscribe", "plan": "pro", "trial": False},
+                                  {"date": "2026-02-15", "type": "cancel"},
+                                  {"date": "2026-03-07", "type": "subscribe", "plan": "plus", "trial": False},
+                                  {"date": "2026-03-10", "type": "cancel"}]})
+    refund_day = day(result, "2026-03-10")
+    assert (refund_day["plan"], refund_day["balance"], refund_day["restricted"]) == ("free", -1500, True)
+    assert {d["plan"] for d in result["days"] if "2026-02-15" <= d["date"] < "2026-03-07"} == {"free"}
+    assert result["summary"]["usd_total"] == PLUS_USD  # the 02-11 Plus charge was never refunded
+
+
+def test_next_cycle_return_gets_the_free_allowance_when_the_plan_ends_on_a_cycle_date():
+    result = simulate({"registered": "2026-03-01", "days": 40, "policy": {"free_allowance_on_return": "next_cycle"},
+                       "events": [{"date": "2026-03-01", "type": "subscribe", "plan": "plus", "trial": False},
+                                  {"date": "2026-03-15", "type": "cancel"}]})
+    assert entries(result, date="2026-04-01", kind="monthly") == [("2026-04-01", "monthly", "monthly", FREE)]
+    assert day(result, "2026-04-01")["plan"] == "free"
+
+
+# --- top-up ids and event order ----------------------------------------------------------
+
+def test_two_top_ups_on_one_day_are_told_apart_by_id():
+    events = [{"date": "2026-01-12", "type": "topup", "usd": 5, "id": "small"},
+              {"date": "2026-01-12", "type": "topup", "usd": 50, "id": "big"},
+              {"date": "2026-01-13", "type": "cancel_topup", "id": "big"}]
+    result = simulate({"registered": "2026-01-10", "days": 5, "events": events})
+    assert charges(result)[-1] == ("2026-01-13", "refund", -50)
+    assert day(result, "2026-01-13")["buckets"]["topup"] == 5 * PER_USD
+    with pytest.raises(ScenarioError) as error:  # by date, the two cannot be told apart
+        simulate({"registered": "2026-01-10", "days": 5,
+                  "events": events[:2] + [{"date": "2026-01-13", "type": "cancel_topup", "of": "2026-01-12"}]})
+    assert error.value.path == ("events", 2, "of") and "give each top-up an id" in error.value.message
+
+
+def test_events_may_be_listed_in_any_order_and_same_day_events_keep_theirs():
+    ordered = [{"date": "2026-01-12", "type": "subscribe", "plan": "plus"},
+               {"date": "2026-01-20", "type": "topup", "usd": 5},
+               {"date": "2026-01-20", "type": "cancel_topup", "of": "2026-01-20"}]
+    shuffled = [ordered[1], ordered[0], ordered[2]]
+    assert simulate({"registered": "2026-01-10", "days": 20, "events": ordered})["days"] == \
+        simulate({"registered": "2026-01-10", "days": 20, "events": shuffled})["days"]
+    with pytest.raises(ScenarioError) as error:  # a cancel listed before its same-day top-up
+        simulate({"registered": "2026-01-10", "days": 20, "events": [ordered[2], ordered[1]]})
+    assert error.value.path == ("events", 0, "of")
+
+
+def test_a_renewal_the_recomputed_history_makes_is_charged_on_its_date():
+    # Plus renews on 02-10, inside a Pro trial over it; cancelling the trial puts the account
+    # back as if the trial had never started, so that renewal happened, and is charged.
+    result = simulate({"registered": "2026-01-10", "days": 40, "events": [
+        {"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+        {"date": "2026-02-07", "type": "subscribe", "plan": "pro", "trial": True},
+        {"date": "2026-02-12", "type": "cancel"}]})
+    assert charges(result) == [("2026-01-10", "subscription", PLUS_USD), ("2026-02-10", "subscription", PLUS_USD)]
+    assert (day(result, "2026-02-12")["plan"], day(result, "2026-02-12")["cycle_start"]) == ("plus", "2026-02-10")
+    renewals = [t for t in result["timeline"] if t["kind"] == "charged" and t["date"] == "2026-02-10"]
+    assert len(renewals) == 1 and "renews" in renewals[0]["text"]
+
+
+def test_a_refund_of_a_plan_priced_0_is_listed_like_its_charge():
+    result = simulate({"registered": "2026-01-10", "days": 10, "prices": {"plus": 0},
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus"},
+                                  {"date": "2026-01-12", "type": "cancel"}]})
+    assert charges(result) == [("2026-01-10", "subscription", 0), ("2026-01-12", "refund", 0)]

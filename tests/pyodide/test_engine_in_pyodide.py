@@ -58,8 +58,8 @@ def generated_requests(count: int) -> list[dict]:
 
 
 def requests() -> list[dict]:
-    golden = [{"command": "simulate", "text": p.read_text()} for p in sorted(SCENARIOS.glob("*.json"))
-              if not p.name.endswith(".expected.json")]
+    golden = [{"command": "simulate", "text": json.dumps(json.loads(p.read_text())["scenario"])}
+              for p in sorted(SCENARIOS.glob("*.json"))]
     advice = [{"command": "recommend", "text": json.dumps({"registered": "2026-01-10", "days": 365,
                                                            "usage": {"per_active_day": n}})} for n in (100, 600, 4000)]
     return golden + advice + generated_requests(80) + [{"command": "explode", "text": "{}"}]

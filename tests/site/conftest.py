@@ -32,7 +32,7 @@ def copy_project(target: Path) -> Path:
     target.mkdir(parents=True)
     for name in ("mkdocs.yml", "pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, target / name)
-    for name in ("docs", "hooks", "calculator"):
+    for name in ("docs", "hooks", "calculator", "includes"):
         shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     (target / "node_modules").symlink_to(ROOT / "node_modules")
     return target

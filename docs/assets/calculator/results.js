@@ -1,144 +1,187 @@
-// Drawing a simulate result: summary cards, the balance chart, the ledger and the days.
+// Drawing a simulate result: summary cards, the days that matter, the plan comparison,
+// the what-if comparison and the long tables (drawn in windows). Customer words only:
+// ledger kinds get labels here; the raw kinds stay in the exports.
 
-import { download, fmt, h, s, usd } from "./dom.js";
+import { cents, daysBetween, fmt, formatDate, h, plural, usd, usdFromCents, fill } from "./dom.js";
+import { windowed } from "./windowed.js";
 
-const BUCKETS = [
-  ["daily", "Daily credits"], ["monthly", "Monthly allowance"], ["bonus", "Bonus credits"], ["topup", "Top-up credits"],
+export const BUCKETS = [
+  ["daily", "Daily credits"], ["monthly", "Monthly allowance"], ["bonus", "Bonus credits"], ["topup", "Add-On Pack credits"],
 ];
-const LEDGER_ROWS = 60;  // one screenful or so; "Show all" lists every entry
+export const KIND_LABELS = {
+  start: "Balance you started with", register: "Sign-up bonus", invite: "Invitation bonus", monthly: "Monthly allowance",
+  daily: "Daily credits", topup: "Add-On Pack", consume: "Used", expire: "Expired", refund: "Refund", forgive: "Negative balance written off",
+};
+const BUCKET_LABELS = Object.fromEntries(BUCKETS);
+export const RESTRICTED_MEANS = "restricted: your credits could not cover that day's usage, so the service was limited";
+
+const dayOf = (result, date) => daysBetween(result.days[0].date, date) + 1;
+export const dated = (result, date) => (date ? `${formatDate(date)}, day ${dayOf(result, date)}` : "never");
+export const restrictedDays = (result) => result.days.reduce((n, d) => n + (d.restricted ? 1 : 0), 0);
 
 function chargesNote(charges) {
   const refunds = charges.filter((c) => c.kind === "refund").length;
   const paid = charges.length - refunds;
   if (!charges.length) return "nothing charged";
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return refunds ? `${plural(paid, "charge")}, ${plural(refunds, "refund")}` : plural(paid, "charge");
 }
 
+const card = (testid, label, value, note, extra = {}) => h("div", { class: "calc-card", "data-testid": testid, ...extra },
+  h("span", { class: "calc-card__label" }, label), h("strong", {}, value), note ? h("small", {}, note) : null);
+
 export function renderSummary(root, result) {
   const sum = result.summary;
-  const card = (testid, label, value, note) => h("div", { class: "calc-card", "data-testid": testid },
-    h("span", { class: "calc-card__label" }, label), h("strong", {}, value), note ? h("small", {}, note) : null);
   const last = result.days[result.days.length - 1];
-  root.replaceChildren(
-    card("summary-usd", "Money spent", usd(sum.usd_total), chargesNote(result.charges)),
-    card("summary-added", "Credits added", fmt(sum.credits_added)),
-    card("summary-consumed", "Credits used", fmt(sum.credits_consumed)),
-    card("summary-unmet", "Wanted but not served", fmt(sum.unmet), sum.unmet ? "the balance ran out" : "all usage served"),
-    card("summary-first-restricted", "First restricted day", sum.first_restricted_day ?? "never"),
-    card("summary-end-balance", "Balance at the end", fmt(Math.max(0, sum.end_balance)),
-      sum.end_balance < 0 ? `really ${fmt(sum.end_balance)}: shown as 0` : `on ${last.date}, plan ${last.plan}`),
+  const first = sum.first_restricted_day;
+  const restricted = restrictedDays(result);
+  const figure = (testid, label, value, note) => h("span", { class: "calc-figure", "data-testid": testid }, `${label} `, h("strong", {}, value), note ? ` ${note}` : null);
+  fill(root,
+    h("div", { class: "calc-cards" },
+      card("summary-usd", "Money spent", usd(sum.usd_total), chargesNote(result.charges)),
+      card("summary-first-restricted", "First restricted day", first ? dated(result, first) : "never",
+        first ? `${plural(restricted, "restricted day")} in all` : "your credits cover every day"),
+      card("summary-end-balance", "Balance at the end", `${fmt(Math.max(0, sum.end_balance))} credits`,
+        sum.end_balance < 0 ? `really ${fmt(sum.end_balance)}: shown as 0` : `on ${formatDate(last.date)}, on ${planLabel(last.plan)}`)),
+    h("p", { class: "calc-figures" },
+      figure("summary-consumed", "Credits used", fmt(sum.credits_consumed), `of ${fmt(sum.credits_consumed + sum.unmet)} wanted`), " · ",
+      figure("summary-unmet", "not served", fmt(sum.unmet)), " · ",
+      figure("summary-added", "credits added", fmt(sum.credits_added))),
+    first ? h("p", { class: "calc-hint calc-define" }, h("dfn", {}, "Restricted"), `: ${RESTRICTED_MEANS.replace(/^restricted: /, "")}.`) : null,
   );
 }
 
-export function renderChart(root, result, scenario) {
-  const days = result.days;
-  const width = 760, height = 260, left = 56, right = 12, top = 12, bottom = 44;
-  const plotW = width - left - right, plotH = height - top - bottom;
-  const totals = days.map((d) => BUCKETS.reduce((a, [k]) => a + Math.max(0, d.buckets[k]), 0));
-  const max = Math.max(1, ...totals);
-  const x = (i) => left + (days.length === 1 ? plotW / 2 : (i * plotW) / (days.length - 1));
-  const y = (v) => top + plotH - (v / max) * plotH;
+let planLabels = {};
+export const setPlanLabels = (policy) => { planLabels = Object.fromEntries(Object.entries(policy.plans).map(([k, p]) => [k, p.label])); };
+export const planLabel = (key) => planLabels[key] ?? key;
 
-  const layers = [];
-  const base = days.map(() => 0);
-  for (const [key, label] of BUCKETS) {
-    const upper = days.map((d, i) => base[i] + Math.max(0, d.buckets[key]));
-    if (upper.some((v, i) => v !== base[i])) {
-      const line = upper.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-      const back = base.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
-      layers.push(s("polygon", { points: [...line, ...back].join(" "), class: `calc-area calc-area--${key}` }, s("title", {}, label)));
-    }
-    upper.forEach((v, i) => { base[i] = v; });
-  }
-  const slot = Math.max(1.5, plotW / days.length); // a day's width, kept inside the plot
-  const restricted = days.map((d, i) => {
-    if (!d.restricted) return null;
-    const from = Math.min(Math.max(left, x(i) - slot / 2), left + plotW - slot);
-    return s("rect", { x: from, y: top + plotH + 2, width: slot, height: 6, class: "calc-restricted" }, s("title", {}, `${d.date}: restricted`));
+// The days that matter, from the engine's timeline: "9 Mar 2026, day 8: First charge …".
+const STORY_FIRST = 12;
+export function renderStory(root, result, showAll, toggle) {
+  const timeline = result.timeline ?? [];
+  if (!timeline.length) { fill(root); return; }
+  const shown = showAll ? timeline : timeline.slice(0, STORY_FIRST);
+  fill(root,
+    h("h3", { id: "calculator-story" }, "The days that matter"),
+    h("ol", { class: "calc-story", "data-testid": "calc-story" }, shown.map((entry) => h("li", { "data-kind": entry.kind },
+      h("time", { datetime: entry.date }, `${formatDate(entry.date)}, day ${entry.day ?? dayOf(result, entry.date)}`), " ", entry.text))),
+    timeline.length > STORY_FIRST
+      ? h("button", { type: "button", class: "md-button calc-small", "data-testid": "calc-story-toggle", onclick: toggle },
+        showAll ? `Show the first ${STORY_FIRST} only` : `Show all ${fmt(timeline.length)}`) : null);
+}
+
+// --- long tables, drawn in windows -----------------------------------------------------------
+
+function windowedTable({ root, label, caption, headers, numeric, count, row, testid }) {
+  const tbody = h("tbody", {});
+  const table = h("table", { "aria-rowcount": count + 1 }, h("caption", {}, caption),
+    h("thead", {}, h("tr", { "aria-rowindex": 1 }, headers.map((text, i) => h("th", { scope: "col", class: numeric[i] ? "calc-num" : null }, text)))),
+    tbody);
+  const scroller = h("div", { class: "calc-table-scroll", tabindex: "0", role: "region", "aria-label": label, "data-testid": testid }, table);
+  fill(root, scroller);
+  return windowed({
+    container: tbody, scroller, count, rowHeight: 30,
+    spacer: () => h("tr", { class: "calc-spacer", "aria-hidden": "true" }, h("td", { colspan: headers.length })),
+    render: (i) => h("tr", { "aria-rowindex": i + 2 }, row(i).map((cell, k) => h("td", { class: numeric[k] ? "calc-num" : null }, cell))),
   });
-  const index = new Map(days.map((d, i) => [d.date, i]));
-  const markers = (scenario.events ?? []).filter((e) => index.has(e.date)).map((e) => {
-    const i = index.get(e.date);
-    const label = { subscribe: `${e.plan}${e.trial ? " trial" : ""}`, topup: `+${e.usd} USD`, cancel: "cancel", cancel_topup: "refund" }[e.type] ?? e.type;
-    return s("g", { class: "calc-marker" }, s("line", { x1: x(i), x2: x(i), y1: top, y2: top + plotH }),
-      s("text", { x: x(i) + 3, y: top + 10 }, label), s("title", {}, `${e.date}: ${label}`));
+}
+
+const signed = (n) => (n > 0 ? `+${fmt(n)}` : fmt(n));
+
+export function renderLedger(root, result) {
+  const ledger = result.ledger;
+  return windowedTable({
+    root, label: "Credits History (scrolls)", testid: "calc-ledger-table",
+    caption: `Credits History: ${plural(ledger.length, "entry", "entries")}`,
+    headers: ["Date", "Day", "What", "Kind of credit", "Credits", "Balance after"], numeric: [0, 1, 0, 0, 1, 1],
+    count: ledger.length,
+    row: (i) => { const e = ledger[i]; return [formatDate(e.date), fmt(dayOf(result, e.date)), KIND_LABELS[e.kind] ?? e.kind, BUCKET_LABELS[e.bucket] ?? e.bucket, signed(e.credits), fmt(e.balance_after)]; },
   });
-  const yTicks = [0, max / 2, max].map((v) => s("g", { class: "calc-axis" },
-    s("line", { x1: left, x2: left + plotW, y1: y(v), y2: y(v) }), s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, fmt(Math.round(v)))));
-  const step = Math.max(1, Math.ceil(days.length / 8));
-  const xTicks = days.map((d, i) => (i % step === 0 || i === days.length - 1) && (i === days.length - 1 || days.length - 1 - i >= step / 2)
-    ? s("text", { x: x(i), y: height - 18, "text-anchor": i === days.length - 1 && i > 0 ? "end" : "middle", class: "calc-axis" }, d.date.slice(5)) : null);
-  const first = days[0].date, last = days[days.length - 1].date;
-  root.replaceChildren(
-    s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "calc-chart-title", class: "calc-chart-svg" },
-      s("title", { id: "calc-chart-title" }, `Balance by kind of credit from ${first} to ${last}; red marks restricted days`),
-      yTicks, layers, restricted, markers, xTicks,
-      s("text", { x: left, y: height - 2, class: "calc-axis" }, `${first} → ${last}`)),
-    h("ul", { class: "calc-legend" }, BUCKETS.map(([key, label]) => h("li", {}, h("span", { class: `calc-swatch calc-area--${key}` }), label)),
-      h("li", {}, h("span", { class: "calc-swatch calc-restricted" }), "Restricted day")),
-  );
-}
-
-function table(caption, headers, rows, numeric) {
-  return h("table", {}, h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, headers.map((label, i) => h("th", { scope: "col", class: numeric[i] ? "calc-num" : null }, label)))),
-    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { class: numeric[i] ? "calc-num" : null }, c))))));
-}
-
-// A wide table scrolls sideways on small screens; keyboard users focus it to scroll it.
-const scrollRegion = (label, child) =>
-  h("div", { class: "md-typeset__scrollwrap", tabindex: "0", role: "region", "aria-label": `${label} (scrolls sideways)` }, child);
-
-export function renderLedger(root, result, showAll, toggle) {
-  const entries = showAll ? result.ledger : result.ledger.slice(0, LEDGER_ROWS);
-  const rows = entries.map((e) => [e.date, e.kind, e.bucket, e.credits > 0 ? `+${fmt(e.credits)}` : fmt(e.credits), fmt(e.balance_after)]);
-  root.replaceChildren(
-    scrollRegion("Credits History", h("div", { class: "md-typeset__table" },
-      table(`Credits History: ${fmt(result.ledger.length)} entries`, ["Date", "Kind", "Bucket", "Credits", "Balance after"], rows, [0, 0, 0, 1, 1]))),
-    result.ledger.length > LEDGER_ROWS
-      ? h("button", { type: "button", class: "md-button calc-small", onclick: toggle }, showAll ? `Show the first ${LEDGER_ROWS} only` : `Show all ${fmt(result.ledger.length)} entries`)
-      : null,
-  );
 }
 
 export function renderDays(root, result) {
-  const rows = result.days.map((d) => [d.date, d.plan, d.cycle_start, fmt(d.wanted), fmt(d.consumed), fmt(d.unmet),
-    fmt(d.buckets.daily), fmt(d.buckets.monthly), fmt(d.buckets.bonus), fmt(d.buckets.topup), fmt(d.balance), d.restricted ? "yes" : ""]);
-  root.replaceChildren(scrollRegion("Every simulated day", h("div", { class: "md-typeset__table" },
-    table("Every simulated day, at the end of the day", ["Date", "Plan", "Cycle start", "Wanted", "Used", "Unmet", "Daily", "Monthly", "Bonus", "Top-up", "Balance", "Restricted"],
-      rows, [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0]))));
+  const days = result.days;
+  return windowedTable({
+    root, label: "Every simulated day (scrolls)", testid: "calc-days-table",
+    caption: "Every simulated day, at the end of the day (credits)",
+    headers: ["Date", "Day", "Plan", "Wanted", "Used", "Unmet", "Daily", "Monthly", "Bonus", "Add-On", "Balance", "Restricted"],
+    numeric: [0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+    count: days.length,
+    row: (i) => { const d = days[i]; return [formatDate(d.date), fmt(i + 1), planLabel(d.plan), fmt(d.wanted), fmt(d.consumed), fmt(d.unmet),
+      fmt(d.buckets.daily), fmt(d.buckets.monthly), fmt(d.buckets.bonus), fmt(d.buckets.topup), fmt(d.balance), d.restricted ? "restricted" : ""]; },
+  });
 }
 
-const csvCell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-const csv = (header, rows) => [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
-
-export function exportDays(result) {
-  download("credits-days.csv", "text/csv", csv(
-    ["date", "plan", "cycle_start", "wanted", "consumed", "unmet", "daily", "monthly", "bonus", "topup", "balance", "displayed_balance", "restricted"],
-    result.days.map((d) => [d.date, d.plan, d.cycle_start, d.wanted, d.consumed, d.unmet, d.buckets.daily, d.buckets.monthly,
-      d.buckets.bonus, d.buckets.topup, d.balance, d.displayed_balance, d.restricted])));
+export function renderCharges(root, result) {
+  const charges = result.charges;
+  if (!charges.length) { fill(root, h("p", { class: "calc-hint" }, "Nothing is charged.")); return; }
+  const spent = [];
+  charges.reduce((total, c) => { spent.push(total + cents(c.usd)); return total + cents(c.usd); }, 0);
+  windowedTable({
+    root, label: "Charges (scrolls)", testid: "calc-charges-table",
+    caption: `Charges and refunds: ${plural(charges.length, "entry", "entries")}`,
+    headers: ["Date", "What", "Amount", "Spent so far"], numeric: [0, 0, 1, 1],
+    count: charges.length,
+    row: (i) => { const c = charges[i]; return [dated(result, c.date), c.kind === "refund" ? `Refund${c.plan ? ` of ${planLabel(c.plan)}` : " of an Add-On Pack"}` : chargeLabel(c), usd(c.usd), usdFromCents(spent[i])]; },
+  });
 }
 
-export function exportLedger(result) {
-  download("credits-ledger.csv", "text/csv", csv(["date", "kind", "bucket", "credits", "balance_after"],
-    result.ledger.map((e) => [e.date, e.kind, e.bucket, e.credits, e.balance_after])));
-}
+const chargeLabel = (c) => (c.kind === "topup" ? "Add-On Pack" : c.plan ? `${planLabel(c.plan)} plan` : (c.kind ?? "charge"));
 
-export function exportJson(result) {
-  download("credits-result.json", "application/json", JSON.stringify(result, null, 1));
-}
+// --- the plan advisor ---------------------------------------------------------------------------
 
-export function renderAdvice(root, advice, useOption) {
-  root.replaceChildren(
-    h("p", {}, "Cheapest first, each plan with the Add-On Packs it would need for your usage:"),
+export function renderAdvice(root, advice, { perDay, useOption, currentEvents }) {
+  const horizon = advice.horizon;
+  // Whole months read as months; a horizon of odd length (a 60-day example) reads in days.
+  const span = horizon ? (Number.isInteger(horizon.months) ? plural(horizon.months, "month") : plural(horizon.days, "day")) : null;
+  const months = horizon ? `${span} (${formatDate(horizon.from)} to ${formatDate(horizon.to)})` : null;
+  const current = JSON.stringify(currentEvents ?? []);
+  fill(root,
+    h("p", { class: "calc-hint", "data-testid": "calc-advice-horizon" },
+      months ? `Each plan priced over ${months} for the usage above, cheapest first, with the Add-On Packs it would need.`
+        : "Each plan priced for the usage above, cheapest first, with the Add-On Packs it would need."),
     h("div", { class: "calc-advice" }, advice.options.map((option) => {
       const best = option.name === advice.recommended;
+      const inUse = JSON.stringify(option.events) === current;
       return h("div", { class: `calc-card calc-option${best ? " calc-option--best" : ""}`, "data-testid": "calc-advice-option", "data-plan": option.plan },
-        h("span", { class: "calc-card__label" }, best ? `${option.label}: recommended` : option.label),
-        h("strong", {}, usd(option.usd_total)),
-        h("small", {}, option.topup_usd ? `includes ${usd(option.topup_usd)} of Add-On Packs` : "no Add-On Packs needed"),
-        option.unmet ? h("small", {}, `${fmt(option.unmet)} credits still unserved`) : null,
-        h("button", { type: "button", class: "md-button calc-small", "data-testid": "advice-use", onclick: () => useOption(option) }, "Use this plan"));
-    })));
+        h("span", { class: "calc-card__label" }, option.label, best ? h("span", { class: "calc-badge" }, "best for you") : null),
+        h("strong", {}, option.usd_per_month !== undefined ? `${usd(option.usd_per_month)} a month` : usd(option.usd_total)),
+        option.usd_per_month !== undefined ? h("small", {}, `${usd(option.usd_total)} over ${span ?? "the horizon"}`) : null,
+        h("small", {}, option.topup_usd
+          ? `includes ${option.packs !== undefined ? `${plural(option.packs, "Add-On Pack")}, ` : ""}${usd(option.topup_usd)}` : "no Add-On Packs needed"),
+        option.unmet ? h("small", { class: "calc-warn" }, `${fmt(option.unmet)} credits still not served`) : null,
+        option.why ? h("p", { class: "calc-why" }, option.why) : null,
+        h("button", { type: "button", class: "md-button calc-small", "data-testid": "advice-use", "data-focus": `advice-use-${option.name}`,
+          disabled: inUse || null, onclick: () => useOption(option) }, inUse ? "In use" : "Use this plan"));
+    })),
+    advice.break_even?.length ? h("ul", { class: "calc-break-even", "data-testid": "calc-break-even" }, advice.break_even.map((b) => {
+      const from = advice.options.find((o) => o.name === b.from)?.label ?? planLabel(b.from);
+      const to = advice.options.find((o) => o.name === b.to)?.label ?? planLabel(b.to);
+      if (b.per_active_day === null) return h("li", {}, `${to} never costs less than ${from} for this pattern of days, at any usage the calculator accepts.`);
+      const side = perDay > b.per_active_day ? "you are above it" : perDay === b.per_active_day ? "you are right on it" : "you are below it";
+      return h("li", {}, `${to} costs less than ${from} above ${fmt(b.per_active_day)} credits a day (${side}).`);
+    })) : null);
+}
+
+// --- what-if ----------------------------------------------------------------------------------
+
+export function renderCompare(root, a, b) {
+  const figures = (r) => ({
+    money: cents(r.summary.usd_total), first: r.summary.first_restricted_day, restricted: restrictedDays(r),
+    used: r.summary.credits_consumed, unmet: r.summary.unmet, end: r.summary.end_balance,
+  });
+  const x = figures(a), y = figures(b);
+  const diff = (d, unit) => (d === 0 ? "same" : `${d > 0 ? "+" : "−"}${unit(Math.abs(d))}`);
+  const rows = [
+    ["Money spent", usdFromCents(x.money), usdFromCents(y.money), diff(y.money - x.money, usdFromCents)],
+    ["Credits used", fmt(x.used), fmt(y.used), diff(y.used - x.used, fmt)],
+    ["Wanted but not served", fmt(x.unmet), fmt(y.unmet), diff(y.unmet - x.unmet, fmt)],
+    ["Restricted days", fmt(x.restricted), fmt(y.restricted), diff(y.restricted - x.restricted, fmt)],
+    ["First restricted day", dated(a, x.first), dated(b, y.first), x.first === y.first ? "same" : "changed"],
+    ["Balance at the end", fmt(x.end), fmt(y.end), diff(y.end - x.end, fmt)],
+  ];
+  fill(root, h("table", { class: "calc-compare-table", "data-testid": "calc-compare-table" },
+    h("caption", {}, "What if: A is the pinned scenario, B the one in the form"),
+    h("thead", {}, h("tr", {}, ["", "A (pinned)", "B (now)", "B − A"].map((t, i) => h("th", { scope: "col", class: i ? "calc-num" : null }, t)))),
+    h("tbody", {}, rows.map(([label, ...cells]) => h("tr", { "data-row": label }, h("th", { scope: "row" }, label),
+      cells.map((c) => h("td", { class: "calc-num" }, c)))))));
 }

@@ -1,0 +1,555 @@
+"""Calculator v2 (issue 10): each bug the issue names, as a test that fails on the page
+before it; layout at 1280x800 and 390x844; errors at their fields; start from today and
+own prices equal the CLI; the advisor refreshes itself; the chart's readout; what-if in
+the share link; exports parsed back; long lists drawn in windows; axe in both palettes."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import tomllib
+from playwright.sync_api import expect
+
+from calculator.api import run
+from tests.browser.conftest import Watched, wait_ready
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+PRESETS = json.loads((ROOT / "calculator" / "presets.json").read_text())
+POLICY = tomllib.loads((ROOT / "calculator" / "policy.toml").read_text())
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def cli(command: str, scenario: dict) -> dict:
+    code, output = run(command, json.dumps(scenario))
+    assert code == 0, output
+    return json.loads(output)
+
+
+def usd(amount: float) -> str:
+    """The page's money format: '20 USD', '19.99 USD', '−20 USD'."""
+    c = round(amount * 100)
+    text = f"{abs(c) // 100:,}" if c % 100 == 0 else f"{abs(c) / 100:,.2f}"
+    return f"−{text} USD" if c < 0 else f"{text} USD"
+
+
+def day_text(iso: str) -> str:
+    """The page's date format: '6 Feb 2026'."""
+    from datetime import date
+    return f"{date.fromisoformat(iso):%-d %b %Y}"
+
+
+def link(scenario: dict, compare: dict | None = None) -> str:
+    encode = lambda s: base64.urlsafe_b64encode(json.dumps(s).encode()).decode().rstrip("=")
+    return "#scenario=" + encode(scenario) + (f"&compare={encode(compare)}" if compare else "")
+
+
+def fragment_scenario(page, key: str = "scenario") -> dict:
+    part = dict(p.split("=", 1) for p in page.evaluate("location.hash")[1:].split("&"))[key]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def open_calculator(watched: Watched, base_url: str, fragment: str = "") -> None:
+    watched.page.goto(base_url + "calculator/" + fragment)
+    wait_ready(watched.page)
+
+
+def settled(page) -> None:
+    """Wait until the answer on screen is the answer to the input (or the input is invalid)."""
+    page.wait_for_function("""() => {
+        const root = document.querySelector('[data-calculator]');
+        return root && (root.dataset.state === 'error' || root.dataset.state === 'ready'); }""", timeout=60_000)
+
+
+def advice_settled(page) -> None:
+    page.wait_for_function("""() => {
+        const body = document.querySelector('[data-testid=calc-advice]');
+        return body && !body.hasAttribute('data-stale') && body.querySelector('[data-testid=calc-advice-option]'); }""", timeout=60_000)
+
+
+def shown_usd(page) -> str:
+    return page.inner_text("[data-testid=summary-usd] strong")
+
+
+# --- the bugs named in the issue ------------------------------------------------------------------
+
+def test_picking_an_example_recalculates_and_stays_a_preset_link(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.select_option("[data-testid=calc-preset]", "plus-trial-kept")
+    settled(page)
+    expected = cli("simulate", PRESETS["plus-trial-kept"]["scenario"])
+    assert shown_usd(page) == usd(expected["summary"]["usd_total"])
+    assert page.input_value("[data-testid=calc-preset]") == "plus-trial-kept"  # still selected
+    assert page.evaluate("location.hash") == "#preset=plus-trial-kept"      # still a preset link
+    page.go_back()  # back/forward go through the same path
+    settled(page)
+    assert page.input_value("[data-testid=calc-preset]") == "free-300-a-day"
+    assert shown_usd(page) == usd(cli("simulate", PRESETS["free-300-a-day"]["scenario"])["summary"]["usd_total"])
+    page.fill("[data-testid=calc-per-day]", "450")  # edited: no longer the example
+    settled(page)
+    assert page.evaluate("location.hash").startswith("#scenario=")
+    assert page.input_value("[data-testid=calc-preset]") == ""
+    assert watched.errors == []
+
+
+def test_a_damaged_link_shows_its_error_until_an_edit_or_an_example(watched, base_url):
+    page = watched.page
+    for broken, says in [("#scenario=%%%not-base64", "damaged"), ("#preset=__proto__", "no example called '__proto__'"),
+                         ("#preset=constructor", "no example called 'constructor'"), ("#preset=%E0%A4%A", "damaged")]:
+        page.goto(base_url + "calculator/" + broken)
+        page.reload()
+        wait_ready(page)
+        expect(page.locator("[data-testid=calc-link-error]")).to_contain_text(says)
+        assert page.get_attribute("[data-calculator]", "data-state") == "error"
+    page.select_option("[data-testid=calc-preset]", "free-runs-out")  # an example clears it
+    settled(page)
+    expect(page.locator("[data-testid=calc-link-error]")).to_be_hidden()
+    assert shown_usd(page) == usd(cli("simulate", PRESETS["free-runs-out"]["scenario"])["summary"]["usd_total"])
+    page.goto(base_url + "calculator/#scenario=%%%not-base64")
+    page.reload()
+    wait_ready(page)
+    page.fill("[data-testid=calc-per-day]", "120")  # so does an edit
+    settled(page)
+    expect(page.locator("[data-testid=calc-link-error]")).to_be_hidden()
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert watched.errors == []
+
+
+def test_an_in_page_link_keeps_the_input_and_the_contents_sidebar_is_hidden(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url)
+    page.fill("[data-testid=calc-per-day]", "333")
+    settled(page)
+    # The contents sidebar is hidden on this page: no entry there can vanish when the calculator runs.
+    assert page.locator(".md-sidebar--secondary .md-nav__link").evaluate_all("els => els.filter(e => e.offsetParent).length") == 0
+    # Following a link to a heading on the page (Material's instant navigation takes it over) keeps the calculator.
+    page.evaluate("""() => { const a = document.createElement('a'); a.href = '#calculator-details'; a.id = 'jump';
+                             a.textContent = 'jump'; document.querySelector('.md-content__inner').prepend(a); }""")
+    page.click("#jump")
+    page.wait_for_timeout(500)
+    settled(page)
+    assert page.input_value("[data-testid=calc-per-day]") == "333"
+    assert fragment_scenario(page)["usage"]["per_active_day"] == 333  # the address still holds the scenario
+    assert watched.errors == []
+
+
+def test_results_are_hidden_while_the_input_is_invalid_and_dimmed_while_stale(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-runs-out")
+    expect(page.locator("[data-testid=calc-answer]")).to_be_visible()
+    page.fill("[data-testid=calc-per-day]", "-5")
+    settled(page)
+    expect(page.locator("[data-testid=calc-answer]")).to_be_hidden()  # no answer for an input that does not hold
+    expect(page.locator("[data-testid=calc-advice]")).to_be_hidden()
+    assert page.get_attribute("[data-testid=calc-per-day]", "aria-invalid") == "true"
+    # A newer answer on its way: the one shown is marked stale at once, and fresh again when it arrives.
+    page.fill("[data-testid=calc-per-day]", "100")
+    assert page.evaluate("document.querySelector('[data-calculator]').dataset.state") in ("stale", "ready")
+    page.evaluate("""() => { window.__sawStale = false; const a = document.querySelector('[data-testid=calc-answer]');
+        new MutationObserver(() => { if (a.hasAttribute('data-stale')) window.__sawStale = true; }).observe(a, {attributes: true}); }""")
+    page.fill("[data-testid=calc-per-day]", "150")
+    settled(page)
+    assert page.evaluate("window.__sawStale") is True
+    assert page.get_attribute("[data-testid=calc-answer]", "data-stale") is None
+    assert page.get_attribute("[data-testid=calc-per-day]", "aria-invalid") is None
+    assert watched.errors == []
+
+
+def test_errors_appear_at_their_field_by_label_counted_from_one(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=topups-when-running-out")
+    rows = page.locator("[data-testid=calc-event-row]")
+    second = rows.nth(1)
+    assert second.locator("[data-testid=event-type]").input_value() == "topup"
+    second.locator("[data-testid=event-usd]").fill("20000")
+    settled(page)
+    message = "Event 2, amount: 20,000 is out of range (expected a whole number from 1 to 10,000)"
+    expect(page.locator("[data-testid=calc-error]")).to_contain_text(message)
+    field = second.locator("[data-testid=event-usd]")
+    assert field.get_attribute("aria-invalid") == "true"
+    described = field.get_attribute("aria-describedby").split()
+    assert any(page.locator(f"#{i}").inner_text() == message for i in described)  # the note next to the field
+    assert "events[1]" not in page.inner_text("[data-calculator]")  # no JSON path, no count from 0
+    # The API keeps the engine's own line.
+    scenario = fragment_scenario(page)
+    assert page.evaluate("s => window.creditEngine.simulate(s).catch(e => e.message)", scenario).startswith("events[1].usd: 20,000 is out of range")
+    # The error's link in the results takes the keyboard to the field.
+    page.click("[data-testid=calc-error-link]")
+    assert page.evaluate("document.activeElement.dataset.path") == "events[1].usd"
+    # A number the engine cannot read gets its message, never "null".
+    field.fill("")
+    settled(page)
+    expect(page.locator("[data-testid=calc-error]")).to_contain_text("Event 2, amount: expected a whole number from 1 to 10,000, got nothing")
+    assert "null" not in page.inner_text("[data-testid=calc-error]")
+    assert watched.errors == []
+
+
+def test_horizon_takes_whole_months_within_the_bound(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    for bad in ["2.5", "0", "121"]:
+        page.fill("[data-testid=calc-months]", bad)
+        settled(page)
+        expect(page.locator("[data-testid=calc-error]")).to_contain_text("Horizon: enter a whole number of months from 1 to 120")
+        assert page.get_attribute("[data-testid=calc-months]", "aria-invalid") == "true"
+    page.fill("[data-testid=calc-months]", "12")
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert fragment_scenario(page)["days"] == 365  # 2026-01-10 plus 12 months
+    expect(page.locator(".calc-days-note")).to_contain_text("365 days simulated")
+    # "Add a day" picks a day inside the simulated window, not today's date.
+    page.click("[data-testid=calc-add-override]")
+    settled(page)
+    day = next(iter(fragment_scenario(page)["usage"]["by_date"]))
+    assert "2026-01-10" <= day <= "2027-01-09"
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert page.evaluate("document.activeElement.type") == "date"  # focus on the new row
+    assert watched.errors == []
+
+
+def test_plain_words_ledger_labels_restricted_explained_and_days_that_matter(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-runs-out")
+    result = cli("simulate", PRESETS["free-runs-out"]["scenario"])
+    first = result["summary"]["first_restricted_day"]
+    assert first
+    day = result["days"].index(next(d for d in result["days"] if d["date"] == first)) + 1
+    assert f"day {day}" in page.inner_text("[data-testid=summary-first-restricted] strong")  # "6 Feb 2026, day 28"
+    expect(page.locator("[data-testid=calc-summary] dfn")).to_have_text("Restricted")  # explained where it first appears
+    what = page.locator("[data-testid=calc-ledger] tbody tr:not(.calc-spacer) td:nth-child(3)").all_inner_texts()
+    assert "Used" in what and "consume" not in what and "register" not in what
+    story = page.locator("[data-testid=calc-story] li")
+    assert story.count() >= 2
+    assert story.first.locator("time").inner_text().endswith("day 1")
+    assert watched.errors == []
+
+
+# --- layout ----------------------------------------------------------------------------------------
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_layout_at_1280_by_800_shows_inputs_and_summary_without_scrolling(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "calculator/#preset=plus-trial-kept")
+    wait_ready(page)
+    in_view = lambda sel: page.locator(sel).evaluate("el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.width > 0; }")
+    assert in_view("[data-testid=calc-registered]") and in_view("[data-testid=calc-per-day]")
+    assert in_view("[data-testid=summary-usd]") and in_view("[data-testid=summary-first-restricted]") and in_view("[data-testid=summary-end-balance]")
+    inputs = page.locator(".calc-inputs").bounding_box()
+    results = page.locator("[data-testid=calc-results]").bounding_box()
+    assert results["x"] > inputs["x"] + inputs["width"] - 1  # side by side
+    expect(page.locator("[data-testid=calc-bar]")).to_be_hidden()
+    page.locator("[data-testid=calc-add-event]").scroll_into_view_if_needed()  # editing further down the form
+    page.wait_for_timeout(300)
+    assert page.evaluate("scrollY") > 300
+    assert in_view("[data-testid=calc-add-event]")  # the results column stays in view beside it
+    assert in_view("[data-testid=summary-usd]")
+    assert no_horizontal_overflow(page)
+    expect(page.locator(".md-sidebar--primary")).to_be_hidden()
+    context.close()
+
+
+def test_layout_on_a_phone_has_a_summary_bar_that_jumps_to_the_results(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + "calculator/#preset=free-runs-out")
+    wait_ready(page)
+    bar = page.locator("[data-testid=calc-bar]")
+    expect(bar).to_be_visible()
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= 844 + 1 and box["y"] > 844 - 120  # fixed at the bottom, compact
+    result = cli("simulate", PRESETS["free-runs-out"]["scenario"])
+    assert usd(result["summary"]["usd_total"]) in bar.inner_text()
+    assert day_text(result["summary"]["first_restricted_day"]) in bar.inner_text()
+    assert f"{max(0, result['summary']['end_balance']):,} credits" in bar.inner_text()
+    first_input = page.locator("[data-testid=calc-mode]").bounding_box()
+    assert first_input["y"] < 844  # inputs first
+    assert no_horizontal_overflow(page)
+    page.click("[data-testid=calc-bar-jump]")
+    page.wait_for_timeout(800)
+    top = page.locator("#calculator-results").bounding_box()["y"]
+    assert -2 <= top < 300
+    assert page.evaluate("document.activeElement.id") == "calculator-results"
+    context.close()
+
+
+# --- two ways in, prices and the advisor --------------------------------------------------------------
+
+def test_already_have_an_account_and_own_prices_equal_the_cli(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.check("[data-testid=calc-mode-account]")
+    page.fill("[data-testid=calc-start-date]", "2026-11-26")
+    page.select_option("[data-testid=calc-start-plan]", "plus")
+    page.select_option("[data-testid=calc-start-cycle-kind]", "renews_on")
+    page.fill("[data-testid=calc-start-cycle]", "2026-12-10")
+    page.fill("[data-testid=calc-start-total]", "1700")
+    page.fill("[data-testid=calc-start-topup]", "500")
+    page.check("[data-testid=calc-start-trial-used]")
+    page.fill("[data-testid=calc-months]", "3")
+    page.fill("[data-testid=calc-per-day]", "400")
+    page.fill("[data-testid=calc-price-plus]", "19.99")
+    page.fill("[data-testid=calc-price-pro]", "89")
+    settled(page)
+    scenario = fragment_scenario(page)
+    assert scenario["start"] == {"date": "2026-11-26", "plan": "plus", "renews_on": "2026-12-10",
+                                 "credits": {"total": 1700, "topup": 500}, "trial_used": True}
+    assert "registered" not in scenario and scenario["prices"] == {"plus": 19.99, "pro": 89}
+    assert scenario["days"] == 92 and scenario["usage"]["per_active_day"] == 400
+    expected = cli("simulate", scenario)
+    assert shown_usd(page) == usd(expected["summary"]["usd_total"])
+    assert "19.99 USD" in shown_usd(page) or any(c["usd"] == 19.99 for c in expected["charges"])
+    assert page.inner_text("[data-testid=summary-end-balance] strong") == f"{max(0, expected['summary']['end_balance']):,} credits"
+    advice_settled(page)
+    advice = cli("recommend", {k: v for k, v in scenario.items() if k != "events"})
+    options = page.locator("[data-testid=calc-advice-option]")
+    assert options.evaluate_all("els => els.map(e => e.dataset.plan)") == [o["plan"] for o in advice["options"]]
+    for i, option in enumerate(advice["options"]):
+        text = options.nth(i).inner_text()
+        assert usd(option["usd_per_month"]) in text and usd(option["usd_total"]) in text and option["why"] in text
+    horizon = advice["horizon"]
+    assert "26 Nov 2026 to 25 Feb 2027" in page.inner_text("[data-testid=calc-advice-horizon]") and horizon["to"] == "2027-02-25"
+    # The price fields say what they hold: the operator's setting until changed.
+    page.fill("[data-testid=calc-price-pro]", str(POLICY["plans"]["pro"]["price_usd"]))
+    settled(page)
+    assert "pro" not in fragment_scenario(page)["prices"]
+    assert watched.errors == []
+
+
+def test_the_advisor_refreshes_itself_and_use_this_plan_goes_through_the_same_path(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    advice_settled(page)
+    for per_day in ["900", "2500"]:
+        page.fill("[data-testid=calc-per-day]", per_day)
+        settled(page)
+        advice_settled(page)
+        scenario = fragment_scenario(page)
+        advice = cli("recommend", {k: v for k, v in scenario.items() if k != "events"})
+        shown = page.locator("[data-testid=calc-advice-option]").evaluate_all("els => els.map(e => e.dataset.plan)")
+        assert shown == [o["plan"] for o in advice["options"]]
+        best = page.locator(".calc-option--best").get_attribute("data-plan")
+        assert best == advice["recommended"]
+        for b in advice["break_even"]:
+            if b["per_active_day"] is not None:
+                expect(page.locator("[data-testid=calc-break-even]")).to_contain_text(f"above {b['per_active_day']:,} credits a day")
+    option = advice["options"][-1]
+    page.click(f"[data-testid=calc-advice-option][data-plan={option['plan']}] [data-testid=advice-use]")
+    settled(page)
+    assert fragment_scenario(page)["events"] == option["events"]
+    assert shown_usd(page) == usd(option["usd_total"])  # the option's events reproduce its price
+    expect(page.locator(f"[data-testid=calc-advice-option][data-plan={option['plan']}] [data-testid=advice-use]")).to_have_text("In use")
+    assert watched.errors == []
+
+
+# --- chart, what-if, exports ----------------------------------------------------------------------------
+
+def test_chart_reads_out_values_by_mouse_and_keyboard(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=plus-trial-kept")
+    result = cli("simulate", PRESETS["plus-trial-kept"]["scenario"])
+    svg = page.locator("[data-testid=calc-chart-plot] svg")
+    assert "credits" in svg.locator("text.calc-unit").all_text_contents()  # the unit
+    labels = svg.locator("g.calc-axis text").all_text_contents()
+    assert any("2026" in text for text in labels)  # the year is on the axis
+    box = svg.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 16, box["y"] + 60)  # near the end
+    readout = page.locator("[data-testid=calc-readout]")
+    expect(readout).to_contain_text("Balance:")
+    day = int(readout.get_attribute("data-day"))
+    assert day > len(result["days"]) * 0.9
+    # Keyboard: focus the chart, then Home and End, one day at a time.
+    page.focus("[data-testid=calc-chart-plot]")
+    page.keyboard.press("Home")
+    first = result["days"][0]
+    expect(readout).to_contain_text("2 Mar 2026, day 1")
+    expect(readout).to_contain_text(f"Balance: {first['balance']:,}")
+    page.keyboard.press("ArrowRight")
+    expect(readout).to_contain_text("day 2")
+    page.keyboard.press("End")
+    last = result["days"][-1]
+    expect(readout).to_contain_text(f"Balance: {last['balance']:,}")
+    expect(readout).to_contain_text(f"Spent so far: {usd(result['summary']['usd_total'])}")
+    legend = page.locator("[data-testid=calc-chart] .calc-legend li").all_inner_texts()
+    present = {"daily": "Daily credits", "monthly": "Monthly allowance", "bonus": "Bonus credits", "topup": "Add-On Pack credits"}
+    held = {label for key, label in present.items() if any(d["buckets"][key] > 0 for d in result["days"])}
+    assert set(legend) & set(present.values()) == held  # only the series that occur
+    assert "Money spent so far" in legend
+    assert page.locator("#calc-chart-desc").inner_text().startswith("From 2 Mar 2026")  # a text alternative
+    assert watched.errors == []
+
+
+def test_what_if_pins_a_and_both_travel_in_the_share_link(watched, browser, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-runs-out")
+    page.click("[data-testid=calc-compare]")
+    page.fill("[data-testid=calc-per-day]", "150")
+    settled(page)
+    panel = page.locator("[data-testid=calc-compare-table]")
+    expect(panel).to_be_visible()
+    a = cli("simulate", PRESETS["free-runs-out"]["scenario"])
+    b = cli("simulate", fragment_scenario(page))
+    assert fragment_scenario(page, "compare") == PRESETS["free-runs-out"]["scenario"]
+    restricted = lambda r: sum(d["restricted"] for d in r["days"])
+    row = panel.locator("tr[data-row='Restricted days'] td").all_inner_texts()
+    assert row[:2] == [f"{restricted(a):,}", f"{restricted(b):,}"]
+    money = panel.locator("tr[data-row='Money spent'] td").all_inner_texts()
+    assert money[:2] == [usd(a["summary"]["usd_total"]), usd(b["summary"]["usd_total"])]
+    shared = page.url
+    other = Watched(browser.new_context().new_page())
+    other.page.goto(shared)
+    wait_ready(other.page)
+    settled(other.page)
+    expect(other.page.locator("[data-testid=calc-compare-table]")).to_be_visible()
+    assert other.page.locator("[data-testid=calc-compare-table] tbody").inner_text() == panel.locator("tbody").inner_text()
+    other.page.click("[data-testid=calc-compare]")  # stop comparing
+    assert "compare=" not in other.page.evaluate("location.hash")
+    assert watched.errors == [] and other.errors == []
+
+
+def test_exports_parse_back_to_the_result(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=plus-refunded-within-window")
+    scenario = PRESETS["plus-refunded-within-window"]["scenario"]
+    result = cli("simulate", scenario)
+    span = f"{result['days'][0]['date']}-to-{result['days'][-1]['date']}"
+    got = {}
+    for which in ["days", "ledger", "charges", "json"]:
+        with page.expect_download() as info:
+            page.click(f"[data-testid=calc-export-{which}]")
+        download = info.value
+        got[which] = (download.suggested_filename, Path(download.path()).read_text())
+    name, text = got["json"]
+    assert name == f"credits-scenario-{span}.json"
+    assert json.loads(text) == {"scenario": scenario, "result": result}
+    name, text = got["days"]
+    assert name == f"credits-days-{span}.csv"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(result["days"])
+    assert rows[-1]["balance (credits)"] == str(result["days"][-1]["balance"])
+    assert rows[-1]["spent_so_far (USD)"] == f"{result['summary']['usd_total']:.2f}"
+    name, text = got["ledger"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["date"], r["kind"], int(r["credits (credits)"])) for r in rows] == [(e["date"], e["kind"], e["credits"]) for e in result["ledger"]]
+    name, text = got["charges"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["date"], r["kind"], float(r["amount (USD)"])) for r in rows] == [(c["date"], c["kind"], c["usd"]) for c in result["charges"]]
+    assert watched.errors == []
+
+
+# --- big scenarios ----------------------------------------------------------------------------------
+
+def ten_years() -> dict:
+    from datetime import date, timedelta
+    first = date(2026, 1, 1)
+    by_date = {(first + timedelta(days=i)).isoformat(): 100 + i % 400 for i in range(3652)}
+    events = [{"date": (first + timedelta(days=7 * i)).isoformat(), "type": "topup", "usd": 1 + i % 5} for i in range(500)]
+    return {"registered": "2026-01-01", "days": 3652, "usage": {"per_active_day": 300, "by_date": by_date}, "events": events}
+
+
+def test_a_ten_year_scenario_is_drawn_in_windows(watched, base_url):
+    page = watched.page
+    scenario = ten_years()
+    open_calculator(watched, base_url, link(scenario))
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    drawn = lambda sel: page.locator(sel).count()
+    assert drawn("[data-testid=calc-override-row]") < 80      # of 3,652
+    assert drawn("[data-testid=calc-event-row]") < 80         # of 500
+    assert drawn("[data-testid=calc-ledger] tbody tr:not(.calc-spacer)") < 120
+    result = cli("simulate", scenario)
+    assert page.get_attribute("[data-testid=calc-ledger] table", "aria-rowcount") == str(len(result["ledger"]) + 1)
+    # Scrolled to the end, the last rows are there: windows, not truncation.
+    page.locator("[data-testid=calc-overrides]").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    last_day = list(scenario["usage"]["by_date"])[-1]
+    expect(page.locator(f"[data-testid=calc-override-row][data-path=\"usage.by_date['{last_day}']\"]")).to_have_count(1)
+    page.locator("[data-testid=calc-events]").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(page.locator("[data-testid=event-date][aria-label='Event 500: date']")).to_have_count(1)
+    assert drawn("[data-testid=calc-event-row]") < 80
+    # Editing still works, and focus stays in the row being edited.
+    field = page.locator("[data-testid=event-usd][aria-label='Event 500: amount in USD']")
+    field.fill("7")
+    settled(page)
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Event 500: amount in USD"
+    # A scenario this big goes into the address when the link is copied (or the page is left), not on each keystroke.
+    page.click("[data-testid=calc-copy-link]")
+    assert fragment_scenario(page)["events"][499]["usd"] == 7
+    assert watched.errors == []
+
+
+def test_a_link_over_the_size_limits_is_refused_before_drawing(watched, base_url):
+    page = watched.page
+    events = [{"date": "2026-01-02", "type": "topup", "usd": 1}] * 25_000
+    big = {"registered": "2026-01-01", "days": 30, "events": events}
+    page.goto(base_url + "calculator/" + link(big))
+    wait_ready(page)
+    expect(page.locator("[data-testid=calc-link-error]")).to_contain_text("too long")  # refused before decoding
+    assert page.locator("[data-testid=calc-event-row]").count() == 0
+    big["events"] = events[:501]  # short enough to decode: the count is checked before the form is drawn
+    page.goto(base_url + "calculator/" + link(big))
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("[data-testid=calc-link-error]")).to_contain_text("501 events; the calculator takes at most 500")
+    assert page.locator("[data-testid=calc-event-row]").count() == 0
+    assert watched.errors == []
+
+
+# --- focus, the live region, accessibility -------------------------------------------------------------------
+
+def test_focus_stays_on_the_control_in_use_and_the_live_region_says_one_sentence(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=topups-when-running-out")
+    page.focus("[data-testid=calc-per-day]")
+    page.keyboard.press("End")
+    page.keyboard.type("5")
+    settled(page)
+    assert page.evaluate("document.activeElement.dataset.testid") == "calc-per-day"
+    live = page.inner_text("[data-testid=calc-live]")
+    assert live.startswith("Updated: ") and live.count(".") == 1 and len(live) < 160
+    # Changing an event's type redraws its row; focus stays on that control.
+    row = page.locator("[data-testid=calc-event-row]").nth(0)
+    row.locator("[data-testid=event-type]").focus()
+    row.locator("[data-testid=event-type]").select_option("cancel")
+    settled(page)
+    assert page.evaluate("document.activeElement.dataset.path") == "events[0].type"
+    # Removing an event moves focus to the next row's Remove button.
+    page.locator("[data-testid=event-remove]").nth(0).click()
+    settled(page)
+    assert page.evaluate("document.activeElement.dataset.focus") == "events[0].remove"
+    # Every control shows a focus ring when reached by keyboard.
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_with_everything_shown(browser, base_url, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(base_url + "calculator/#preset=topups-when-running-out")
+    wait_ready(page)
+    page.click("[data-testid=calc-compare]")
+    page.fill("[data-testid=calc-per-day]", "600")
+    settled(page)
+    advice_settled(page)
+    page.click("[data-testid=calc-days-details] summary")
+    page.focus("[data-testid=calc-chart-plot]")
+    page.keyboard.press("ArrowRight")
+    page.locator("[data-testid=calc-event-row]").nth(1).locator("[data-testid=event-usd]").fill("0")  # an error at a field
+    settled(page)
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    context.close()
