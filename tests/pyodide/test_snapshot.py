@@ -19,7 +19,6 @@ from tests.pyodide.test_engine_in_pyodide import PYODIDE, requests
 
 pytestmark = pytest.mark.pyodide
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "tests" / "scenarios"
 
 
 def hook():
@@ -48,21 +47,9 @@ def wheel_file(folder: Path) -> Path:
     return folder / lock["packages"]["eigent-credit-calculator"]["file_name"]
 
 
-def golden_requests() -> list[dict]:
-    """Every golden scenario, in either shape: the bare scenario, or {"scenario", "expect"}."""
-    out = []
-    for path in sorted(SCENARIOS.glob("*.json")):
-        if path.name.endswith(".expected.json"):
-            continue
-        data = json.loads(path.read_text())
-        text = json.dumps(data["scenario"]) if isinstance(data, dict) and "scenario" in data else path.read_text()
-        out.append({"command": "simulate", "text": text})
-    return out
-
-
 @pytest.fixture(scope="module")
 def restored(vendored) -> dict:
-    batch = golden_requests() + requests()
+    batch = requests()  # the golden scenarios, advice, generated valid and invalid ones
     done = subprocess.run(["node", str(Path(__file__).with_name("run_snapshot.mjs")), str(PYODIDE),
                            str(snapshot_file(vendored)), str(wheel_file(vendored))],
                           input=json.dumps(batch), capture_output=True, text=True, timeout=600)
