@@ -13,7 +13,7 @@ const pending = new Map();
 const listeners = new Set();
 let current = { state: "idle", message: "", progress: 0 };
 
-let offlineUnavailable = Boolean(window.offlineUnavailable);
+let offlineUnavailable = Boolean(window.__offlineUnavailable);
 
 function setStatus(status) {
   const wasReady = current.state === "ready";

@@ -259,7 +259,7 @@ async function openSnapshot(response) {
 }
 
 // A snapshot is used only when it was made for the Pyodide and the engine wheel a normal
-// boot would load, and has the size its stamp gives.
+// boot would load.
 function checkStamp(stamp, expected) {
   for (const key of ["format", "pyodide", "engine"]) {
     if (stamp[key] !== expected[key]) throw new Error(`the snapshot was made for ${key} ${stamp[key]}, not ${expected[key]}`);
@@ -370,8 +370,10 @@ async function boot() {
 
   // Which way: decided before the bar shows a total, so that the total never changes.
   let snapshot = await localSnapshot(snapshotName);
-  if (snapshot) progress.received += known[snapshotName] ?? 0; // on this device: nothing to download
-  else if (await linkIsFast()) snapshot = await download(snapshotName).catch(() => null);
+  if (snapshot) { // on this device: nothing to download
+    progress.received += known[snapshotName] ?? 0;
+    receivedBy.set(snapshotName, known[snapshotName] ?? 0);
+  } else if (await linkIsFast()) snapshot = await download(snapshotName).catch(() => null);
   phase("decided");
   const needed = [...CORE, (await entry).file_name];
 

@@ -17,7 +17,7 @@
   let registration = null;
 
   function unavailable() {
-    window.offlineUnavailable = true;
+    window.__offlineUnavailable = true;
     window.dispatchEvent(new Event("offline:unavailable"));
   }
 
