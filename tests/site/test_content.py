@@ -5,7 +5,10 @@ every page, the navigation for two audiences."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from calculator.policy import load_policy
 from hooks.figures import READING_CLASS, READING_MARK_CLASS
-from tests.site.conftest import build_site, copy_project
+from tests.site.conftest import ROOT, build_site, copy_project
 from tests.site.test_site import PAGES
 
 CUSTOMER_PAGES = ["index.html", "glossary/index.html", "plans/index.html", "credits/index.html",
@@ -264,18 +267,60 @@ def test_customer_menu_first_and_the_developer_section_last(site):
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "engine/index.html"])
-def test_every_page_shows_when_it_was_last_updated(site, page):
+def test_every_page_shows_the_day_its_file_last_changed_in_git(site, page):
+    source = ROOT / "docs" / page.replace(".html", ".md")  # docs/faq/index.md
+    if not source.exists():
+        source = ROOT / "docs" / page.replace("/index.html", ".md")  # docs/developers/engine.md
+    stamp = subprocess.run(["git", "log", "-1", "--format=%cs", "--", str(source)], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
     html = (site / page).read_text("utf-8")
-    assert re.search(r'class="git-revision-date-localized-plugin[^"]*"[^>]*>\s*\w+ \d{1,2}, \d{4}', html), page
+    shown = re.search(r'Last updated <time class="last-updated" datetime="([\d-]+)">\d{1,2} \w+ \d{4}</time>', html)
+    if not stamp:  # a page not committed yet (a working copy): no date rather than a made-up one
+        assert shown is None, page
+    else:
+        assert shown and shown.group(1) == stamp, (page, stamp)
 
 
-def test_a_copy_without_git_history_builds_with_dates(tmp_path):
-    # The tests (and a download of the sources) have no .git: the date falls back to the build date.
+def test_the_last_updated_day_is_the_newest_commit_of_each_file(tmp_path):
+    # Two commits on fixed past days: a file changed in both shows the second day, a file
+    # changed only in the first shows the first, a renamed file its rename, a file git
+    # does not know none. (The plugin used before showed the build day for all of them:
+    # Debian 12's git answers its `--diff-filter=r` with nothing.)
+    from hooks.last_updated import last_commit_days
+
+    def commit(day: str, message: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T12:00:00Z", "GIT_COMMITTER_DATE": f"{day}T12:00:00Z"}
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", message],
+                       cwd=tmp_path, env=env, check=True)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (docs / "both.md").write_text("one")
+    (docs / "first.md").write_text("one")
+    (docs / "moved.md").write_text("one")
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    commit("2024-02-29", "first")
+    (docs / "both.md").write_text("two")
+    subprocess.run(["git", "mv", "docs/moved.md", "docs/renamed.md"], cwd=tmp_path, check=True)
+    commit("2025-03-01", "second")
+    (docs / "new.md").write_text("not committed")
+    days = last_commit_days(docs)
+    assert days[(docs / "both.md").resolve()] == date(2025, 3, 1)
+    assert days[(docs / "first.md").resolve()] == date(2024, 2, 29)
+    assert days[(docs / "renamed.md").resolve()] == date(2025, 3, 1)
+    assert (docs / "new.md").resolve() not in days
+    assert last_commit_days(tmp_path / "elsewhere") == {}  # not a folder git can read: no dates
+
+
+def test_a_copy_without_git_history_builds_without_dates(tmp_path):
+    # A download of the sources has no .git: it builds, and no page claims a date.
     project = copy_project(tmp_path / "project")
     assert not (project / ".git").exists()
     done = build_site(project, tmp_path / "out")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "git-revision-date-localized-plugin" in (tmp_path / "out/faq/index.html").read_text("utf-8")
+    html = (tmp_path / "out/faq/index.html").read_text("utf-8")
+    assert "<h2" in html and "Last updated" not in html
 
 
 # --- plan advice follows the prices in the policy ---------------------------------------------------------

@@ -346,6 +346,8 @@ function refresh(app, delay) {
   render(app);
 }
 
+const LONG_ANSWER_DAYS = 400;
+
 async function simulate(app) {
   const scenario = app.state.scenario;
   const key = keyOf(scenario);
@@ -357,8 +359,10 @@ async function simulate(app) {
   } catch (error) {
     answer = { key, error: error.message };
   }
-  // engine.js parsed the answer's JSON in this task (1.6 MB for ten years): draw in the next one.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // engine.js parsed the answer's JSON in this task (1.6 MB for ten years): draw a long
+  // answer in the next task; a short one (about a year or less) at once, as a re-simulation
+  // while typing should reach the next frame.
+  if ((answer.result?.days?.length ?? 0) > LONG_ANSWER_DAYS) await new Promise((resolve) => setTimeout(resolve, 0));
   if (seq !== app.seq || active !== app) return; // a newer request is on its way
   app.sim = answer;
   render(app);
