@@ -1,7 +1,10 @@
-""""Last updated" on every page, and the sitemap's dates: the date of the last commit that changed its Markdown file.
+""""Last updated" on every page, and the sitemap's dates: the day of the last commit that
+changed what the page says. That is its Markdown file, and for a page with figures
+worked out at build time (`{{ ... }}`, hooks/figures.py) also the engine folder, whose
+policy.toml, presets and timeline wording those figures come from.
 
-Read with one `git log` for the whole docs folder at the start of each build. Material
-shows `page.meta.git_revision_date_localized` under the page's content.
+Read with one `git log` for the docs folder and one for the engine at the start of each
+build. Material shows `page.meta.git_revision_date_localized` under the page's content.
 
 Why not mkdocs-git-revision-date-localized: it asks git for `--diff-filter=r`
 ("everything but renames"), which Debian 12's git 2.39 answers with no commits at all,
@@ -15,21 +18,27 @@ that may not have happened.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from html import escape
 from pathlib import Path
 
 COMMIT = "\x00commit "
-LAST_COMMITS: dict[Path, dt.date] = {}  # absolute path of a file under docs/ -> its last commit's day
+FIGURE = re.compile(r"\{\{.+?\}\}")  # a placeholder hooks/figures.py fills (this hook runs before it)
+ENGINE = Path(__file__).resolve().parent.parent / "calculator"
+LAST_COMMITS: dict[Path, dt.date] = {}  # absolute path of a file -> the day of its newest commit
 
 
 def on_pre_build(config, **kwargs) -> None:
     LAST_COMMITS.clear()
-    LAST_COMMITS.update(last_commit_days(Path(config["docs_dir"])))
+    for folder in (Path(config["docs_dir"]), ENGINE):
+        LAST_COMMITS.update(last_commit_days(folder))
 
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
     day = LAST_COMMITS.get(Path(page.file.abs_src_path).resolve())
+    if day is not None and FIGURE.search(markdown):
+        day = max([day, *(d for path, d in LAST_COMMITS.items() if path.is_relative_to(ENGINE))])
     if day is not None:
         page.update_date = day.isoformat()  # the sitemap's <lastmod> (the build day otherwise)
         # Material's source-file partial prints this value as it is.
