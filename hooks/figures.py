@@ -167,7 +167,8 @@ PROPER_NOUNS = ("Eigent", "Free", "Plus", "Pro", "Add-On", "Credits History", "T
 def after_colon(sentence: str) -> str:
     """A sentence that continues the marker ("… the calculator assumes: bonus credits are …"):
     its first letter in lower case, unless it starts with a name."""
-    if sentence.startswith(PROPER_NOUNS) or sentence[:2].isupper():
+    first_word = sentence.split(" ", 1)[0]
+    if sentence.startswith(PROPER_NOUNS) or (len(first_word) > 1 and first_word.isupper()):  # a name, or USD
         return sentence
     return sentence[:1].lower() + sentence[1:]
 
