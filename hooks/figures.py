@@ -46,7 +46,8 @@ PRESETS_FILE = Path(__file__).resolve().parent.parent / "calculator" / "presets.
 READING_CLASS = "reading"
 READING_MARK_CLASS = "reading__mark"
 READING_LABEL = "Eigent hasn't published this; the calculator assumes:"
-REFERENCE_LABEL = "Eigent hasn't published this: it is the calculator's reading."
+# The same marker where no sentence follows it (a table cell, a diagram, the developer reference).
+SHORT_LABEL = "Eigent hasn't published this"
 
 
 class FigureError(Exception):
@@ -177,7 +178,7 @@ def mark(ctx: Context, key: str, label: str = READING_LABEL) -> str:
     return f'<a class="{READING_MARK_CLASS}" href="{ctx.assumption_url(key)}">{escape(label)}</a>'
 
 
-def unpublished(ctx: Context, key: str, label: str = "Eigent hasn't published this") -> str:
+def unpublished(ctx: Context, key: str, label: str = SHORT_LABEL) -> str:
     """The marker alone, for a place too small for the sentence (the sentence is stated nearby)."""
     setting = ctx.setting(key)
     if setting.basis != "reading":
@@ -431,7 +432,7 @@ def settings_reference(ctx: Context) -> str:
             rows += ["", f"Not implemented: {escape(setting.others, quote=False)}"]
         if setting.basis == "reading":
             out += [f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}" markdown>', "",
-                    mark(ctx, setting.key, REFERENCE_LABEL), "", *rows, "", "</div>", ""]
+                    mark(ctx, setting.key, SHORT_LABEL), "", *rows, "", "</div>", ""]
         else:
             out += [*rows, ""]
     return "\n".join(out)
