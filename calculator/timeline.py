@@ -21,6 +21,11 @@ def day_text(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def signed_text(number: int) -> str:
+    """A credit figure with a true minus sign: −1,200."""
+    return f"\u2212{-number:,}" if number < 0 else f"{number:,}"
+
+
 def money_text(cents: int) -> str:
     whole, part = divmod(abs(cents), 100)
     return f"{whole:,} USD" if part == 0 else f"{whole:,}.{part:02d} USD"
@@ -103,24 +108,31 @@ class Words:
         return f"A friend registers with your invitation code: {credits:,} bonus credits."
 
     def restricted(self, unmet: int, balance: int) -> str:
-        if unmet:
-            return (f"Your credits run out: {unmet:,} credits of usage cannot be served, and the service is "
-                    "restricted until credits arrive.")
-        return (f"Your balance is below zero ({balance:,}; the app shows 0): the service may be restricted "
-                "until credits arrive.")
+        if balance < 0:
+            below = f"The balance goes below zero, to {signed_text(balance)} credits; the dashboard shows 0."
+            if unmet:
+                return f"{below} The service is restricted: {unmet:,} credits of the day's usage cannot be served."
+            return f"{below} The service may be restricted until credits are added."
+        return (f"Your credits run out: {unmet:,} credits of the day's usage cannot be served. The daily credits "
+                "still arrive on each day you use the app, but usage beyond the credits you have is cut short: "
+                "the service is restricted.")
 
     def served_again(self) -> str:
-        return "Credits are available again: the service is no longer restricted."
+        return "All of the day's usage is served again: the service is no longer restricted."
 
 
 def restricted_spells(days: list[DayState]) -> list[Moment]:
-    """The first day of each restricted spell, and the first day after it."""
+    """The first day of each restricted spell, and the first day after it on which usage is
+    served. A day without usage and without a negative balance neither ends nor starts a
+    spell: nothing was asked of the account, so it says nothing about the restriction."""
     out = []
     before = False
     for d in days:
         if d.restricted and not before:
             out.append(Moment(d.date, "restricted", (("unmet", d.unmet), ("balance", sum(d.buckets)))))
         elif before and not d.restricted:
+            if d.wanted == 0:
+                continue  # an idle day: the spell is neither over nor renewed
             out.append(Moment(d.date, "served_again"))
         before = d.restricted
     return out

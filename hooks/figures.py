@@ -13,6 +13,7 @@ Markdown is rendered, so no page states a number or a rule by hand:
     {{ plan_cards() }}                    the cloud plans side by side, each with "pick this if …"
     {{ credit_prices() }}                 what a credit costs on each plan and in an Add-On Pack
     {{ same_price_per_credit() }}         one sentence: plan credits against pack credits, in price
+    {{ operator_prices() }}               the note that the prices are the operator's (once per page)
     {{ assumptions() }}                   the customer Assumptions page: one entry per setting
     {{ settings_reference() }}            the developer reference: every setting with its key
     {{ numbers_reference() }}, {{ plans_reference() }}   the numbers and plans with their keys
@@ -45,7 +46,8 @@ PRESETS_FILE = Path(__file__).resolve().parent.parent / "calculator" / "presets.
 READING_CLASS = "reading"
 READING_MARK_CLASS = "reading__mark"
 READING_LABEL = "Eigent hasn't published this; the calculator assumes:"
-REFERENCE_LABEL = "Eigent hasn't published this: it is the calculator's reading."
+# The same marker where no sentence follows it (a table cell, a diagram, the developer reference).
+SHORT_LABEL = "Eigent hasn't published this"
 
 
 class FigureError(Exception):
@@ -156,14 +158,27 @@ def rule(ctx: Context, key: str, value: str | None = None) -> str:
     sentence = escape(setting.choices[value], quote=False)
     if setting.basis == "published":
         return sentence
-    return (f'<span class="{READING_CLASS}" data-setting="{key}">{mark(ctx, key)} {sentence}</span>')
+    return (f'<span class="{READING_CLASS}" data-setting="{key}">{mark(ctx, key)} {after_colon(sentence)}</span>')
+
+
+# Words that keep their capital after the marker's colon: names.
+PROPER_NOUNS = ("Eigent", "Free", "Plus", "Pro", "Add-On", "Credits History", "Total Credits", "Daily Refreshed")
+
+
+def after_colon(sentence: str) -> str:
+    """A sentence that continues the marker ("… the calculator assumes: bonus credits are …"):
+    its first letter in lower case, unless it starts with a name."""
+    first_word = sentence.split(" ", 1)[0]
+    if sentence.startswith(PROPER_NOUNS) or (len(first_word) > 1 and first_word.isupper()):  # a name, or USD
+        return sentence
+    return sentence[:1].lower() + sentence[1:]
 
 
 def mark(ctx: Context, key: str, label: str = READING_LABEL) -> str:
     return f'<a class="{READING_MARK_CLASS}" href="{ctx.assumption_url(key)}">{escape(label)}</a>'
 
 
-def unpublished(ctx: Context, key: str, label: str = "Eigent hasn't published this") -> str:
+def unpublished(ctx: Context, key: str, label: str = SHORT_LABEL) -> str:
     """The marker alone, for a place too small for the sentence (the sentence is stated nearby)."""
     setting = ctx.setting(key)
     if setting.basis != "reading":
@@ -197,7 +212,7 @@ def spending_order(ctx: Context) -> str:
         note = ""
         if kind == "bonus":
             expiry = BONUS_EXPIRY[bonus_expiry]
-            note = unpublished(ctx, "spending_order", "Place and expiry: the calculator's reading")
+            note = unpublished(ctx, "spending_order")
         if steps:
             steps.append('<div class="spending-order__arrow" aria-hidden="true"><span>→</span></div>')
         steps.append(f'<div class="spending-order__step spending-order__step--{kind}" role="listitem">'
@@ -250,14 +265,24 @@ def plan_cards(ctx: Context) -> str:
         else:
             above = beats_free_with_packs_above(policy, plan)
             same_money = free.monthly_credits + int(Fraction(plan.price_cents * policy.credits_per_usd, 100))
-            if above is None:
-                pick = f"you are one of the {plan.audience}."
-                detail = (f"For credits alone, Free with {money(plan.price_cents)} of Add-On Packs gives you "
-                          f"{same_money:,} credits for the same money, and the pack credits never expire.")
-            else:
+            lower = policy.plans[PLAN_ORDER[PLAN_ORDER.index(key) - 1]]
+            if above is not None:
                 pick = (f"you need more than {above:,} credits a month beyond your daily credits: from there "
                         f"{plan.label} costs less than Free with Add-On Packs. Made for {plan.audience}.")
                 detail = ""
+            else:
+                if lower.key == "free":
+                    # Not cheaper than Free with packs: what it offers instead is a set monthly
+                    # allowance for one fixed charge, for someone who outgrows Free's allowance.
+                    pick = (f"you use more than Free's {free.monthly_credits:,} monthly credits most months and "
+                            "would rather pay one fixed monthly charge than buy Add-On Packs as you go. "
+                            f"Made for {plan.audience}.")
+                else:
+                    # Above Plus, the difference Eigent names is who the plan is for (Pro's
+                    # advanced capabilities), not the number of credits.
+                    pick = f"you are one of the {plan.audience}."
+                detail = (f"For credits alone, Free with {money(plan.price_cents)} of Add-On Packs gives you "
+                          f"{same_money:,} credits for the same money, and the pack credits never expire.")
         paragraphs = [f"**{plan.monthly_credits:,} credits** a month  \n    {price[0].upper()}{price[1:]} · {trial}",
                       f'<strong class="plan-cards__pick">Pick this if</strong> {pick}']
         if detail:
@@ -305,6 +330,19 @@ def same_price_per_credit(ctx: Context) -> str:
     return "At the prices set here, " + "; ".join(parts) + "."
 
 
+def operator_prices(ctx: Context) -> str:
+    """The note on the operator's prices, said once on each page that shows a price."""
+    policy = ctx.policy
+    plus, pro = policy.plans["plus"], policy.plans["pro"]
+    return "\n".join([
+        '!!! info "About the prices on this page"',
+        f"    Eigent publishes no dollar prices for Plus and Pro. To compare costs, this site uses "
+        f"{money(plus.price_cents)} a month for Plus and {money(pro.price_cents)} for Pro: these are operator "
+        "settings of the site's calculator, not official prices. Check the price in the Eigent app before you "
+        "buy; in the calculator you can enter it.",
+    ])
+
+
 # --- the Assumptions page and the developer reference -----------------------------------------------
 
 def assumptions(ctx: Context) -> str:
@@ -326,7 +364,7 @@ def assumptions(ctx: Context) -> str:
     for setting in (s for s in settings if s.basis == "reading"):
         out += [f"### {setting.title} {{ #{setting.key} }}", "",
                 f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}">',
-                f"<p>{mark(ctx, setting.key)} {escape(setting.text, quote=False)}</p>",
+                f"<p>{mark(ctx, setting.key)} {after_colon(escape(setting.text, quote=False))}</p>",
                 *other_choices_html(setting, ctx), "</div>", ""]
     return "\n".join(out)
 
@@ -394,7 +432,7 @@ def settings_reference(ctx: Context) -> str:
             rows += ["", f"Not implemented: {escape(setting.others, quote=False)}"]
         if setting.basis == "reading":
             out += [f'<div class="{READING_CLASS} {READING_CLASS}--block" data-setting="{setting.key}" markdown>', "",
-                    mark(ctx, setting.key, REFERENCE_LABEL), "", *rows, "", "</div>", ""]
+                    mark(ctx, setting.key, SHORT_LABEL), "", *rows, "", "</div>", ""]
         else:
             out += [*rows, ""]
     return "\n".join(out)
@@ -429,6 +467,7 @@ def example(ctx: Context, name: str) -> str:
     days = result["days"]
     lines = ['<div class="worked-example" markdown>', "",
              f"**Example: {case['title']}.** {scenario_text(case['scenario'])}", "",
+             readings_note(ctx), "",
              timeline_html(result["timeline"], days[0]["date"]), "",
              f'<p class="worked-example__outcome"><strong>Outcome:</strong> {escape(outcome_sentence(result))}</p>',
              "", f'??? note "Every day of this example ({len(days)} days)"', ""]
@@ -436,6 +475,16 @@ def example(ctx: Context, name: str) -> str:
     lines += ["", f'<p class="worked-example__links">Worked out by this site\'s calculator. '
                   f'{calculator_link(ctx, name, "Open this example in the calculator")}</p>', "", "</div>"]
     return "\n".join(lines)
+
+
+def readings_note(ctx: Context) -> str:
+    """One line over each worked example: the engine's timeline cannot carry the marker on each
+    sentence, so the example as a whole says that readings fill Eigent's gaps."""
+    link = ctx.assumption_url("readings")
+    return (f'<p class="worked-example__readings"><span class="{READING_CLASS} {READING_CLASS}--note">'
+            f'<a class="{READING_MARK_CLASS}" href="{link}">Eigent hasn\'t published every rule this example '
+            "follows:</a> where it publishes nothing, the dates and figures below follow the calculator's "
+            "readings.</span></p>")
 
 
 def timeline_html(timeline: list[dict], first_date: str) -> str:
@@ -475,6 +524,14 @@ def scenario_text(scenario: dict) -> str:
         pattern = "on " + ", ".join(day.title() for day in pattern)
     else:
         pattern = {"every_day": "every day", "weekdays": "on weekdays", "weekends": "at weekends"}[pattern]
+    # Days with their own usage (usage.by_date): often the point of the example (the heavy
+    # days before a refund), so they are named.
+    by_date = sorted(usage.get("by_date", {}).items())
+    if by_date:
+        named = [f"{credits:,}{' credits' if i == 0 else ''} on {human_date(day, year=False)}"
+                 for i, (day, credits) in enumerate(by_date)]
+        named = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        pattern += f", except {named}"
     if "registered" in scenario:
         parts = [f"Registers on {human_date(scenario['registered'])} and uses "
                  f"{usage.get('per_active_day', 0):,} credits a day {pattern}"]
@@ -541,6 +598,7 @@ MACROS = {
     "plan_cards": plan_cards,
     "credit_prices": credit_prices,
     "same_price_per_credit": same_price_per_credit,
+    "operator_prices": operator_prices,
     "assumptions": assumptions,
     "settings_reference": settings_reference,
     "numbers_reference": numbers_reference,

@@ -193,3 +193,28 @@ def test_the_timeline_names_the_days_that_matter_in_order():
     assert charged["day"] == 8 and charged["plan"] == "plus"
     assert "first charge" in charged["text"] and "2,000" in charged["text"]
     assert all(t["text"] and "_" not in t["text"] for t in result["timeline"])  # words, not keys
+
+
+def test_the_timeline_says_how_far_below_zero_the_balance_goes():
+    # Plus bought and used heavily (1,500 + 1,500 + 500), then refunded on day 4: Free's
+    # 500 + 1,000 bonus + three days of 200 daily credits cover 2,100 of the 3,500 used, and
+    # day 4's daily credits pay 200 of the 1,400 back: the balance stands at -1,200.
+    result = simulate({"registered": "2026-01-10", "days": 12,
+                       "usage": {"per_active_day": 150,
+                                 "by_date": {"2026-01-10": 1500, "2026-01-11": 1500, "2026-01-12": 500}},
+                       "events": [{"date": "2026-01-10", "type": "subscribe", "plan": "plus", "trial": False},
+                                  {"date": "2026-01-13", "type": "cancel"}]})
+    restricted = [t for t in result["timeline"] if t["kind"] == "restricted"]
+    assert [t["date"] for t in restricted] == ["2026-01-13"]
+    assert restricted[0]["text"].startswith("The balance goes below zero, to \u22121,200 credits; the dashboard shows 0.")
+    assert "150 credits of the day's usage cannot be served" in restricted[0]["text"]
+
+
+def test_a_restricted_spell_is_not_ended_by_days_without_usage():
+    # 800 credits each weekday on Free: short every weekday from 14 Jan to the next cycle and
+    # beyond. The weekends ask for nothing: they neither end the spell nor start a new one.
+    result = simulate({"registered": "2026-01-10", "days": 60,
+                       "usage": {"per_active_day": 800, "active_days": "weekdays"}})
+    spells = [(t["date"], t["kind"]) for t in result["timeline"] if t["kind"] in ("restricted", "served_again")]
+    assert spells == [("2026-01-14", "restricted")]
+    assert "The daily credits still arrive" in next(t["text"] for t in result["timeline"] if t["kind"] == "restricted")

@@ -97,12 +97,16 @@ def normalise(sentence: str) -> str:
 
 
 def occurrences(text: Text, sentence: str) -> list[set]:
-    """For each place `sentence` appears in the page's text: the marker keys over its characters."""
-    found, start = [], 0
+    """For each place `sentence` appears in the page's text: the marker keys over its characters.
+    Inside the marker a sentence continues "… the calculator assumes:" in lower case, so both
+    forms of its first letter are looked for."""
+    found = []
     needle = normalise(sentence)
-    while (at := text.text.find(needle, start)) != -1:
-        found.append(set(text.keys[at:at + len(needle)]))
-        start = at + 1
+    for form in {needle, needle[:1].lower() + needle[1:]}:
+        start = 0
+        while (at := text.text.find(form, start)) != -1:
+            found.append(set(text.keys[at:at + len(form)]))
+            start = at + 1
     return found
 
 
@@ -200,7 +204,8 @@ def test_customer_pages_use_one_term_per_thing(texts):
 
 
 def test_prices_are_called_operator_settings_once_per_page(texts):
-    for page in ["plans/index.html", "faq/index.html", "assumptions/index.html"]:
+    for page in ["plans/index.html", "credits/index.html", "billing/index.html", "faq/index.html",
+                 "assumptions/index.html"]:
         said = len(re.findall(r"operator settings? of", texts[page].text))
         assert said == 1, f"{page}: {said} times"
 
@@ -250,6 +255,19 @@ def test_the_negative_balance_example_goes_below_zero(site):
     html = (site / "billing/index.html").read_text("utf-8")
     section = html[html.index('id="negative-balance"'):html.index('id="changing-plan"')]
     assert "#preset=plus-refunded-within-window" in section and "(shown as 0)" in section
+    # The example says what makes it go negative (the heavy days) and the timeline says how far.
+    text = Text(section).text
+    assert "except 1,500 credits on 10 Jan, 1,500 on 11 Jan and 500 on 12 Jan" in text
+    assert "The balance goes below zero, to \u22121,200 credits; the dashboard shows 0." in text
+
+
+def test_worked_examples_carry_the_readings_note(site):
+    for page in ["credits/index.html", "billing/index.html"]:
+        html = (site / page).read_text("utf-8")
+        for block in html.split('<div class="worked-example"')[1:]:
+            note = block.index('class="worked-example__readings"')
+            assert note < block.index('<ol class="timeline">')
+            assert 'href="../assumptions/#readings"' in block[note:block.index('<ol class="timeline">')]
 
 
 # --- navigation, dates ------------------------------------------------------------------------------------
