@@ -509,7 +509,10 @@ function drawResult(app, result) {
     () => renderCharges(app.charges, result),
     () => { fill(app.days); drawDays(app); },
     () => fill(app.assumptions, ...(result.assumptions ?? []).filter((a) => a.text).map((a) => h("li", {},
-      h("strong", {}, a.title ?? a.key), a.basis === "reading" ? " (the calculator's reading): " : ": ", a.text))),
+      h("strong", {}, a.title ?? a.key), ": ",
+      // The site's one marker for a rule Eigent has not published, linking to its entry.
+      a.basis === "reading" ? [h("a", { class: "reading__mark", href: `../assumptions/#${a.key}` }, "Eigent hasn't published this"), ". "] : null,
+      a.text))),
   ];
   app.drawing = true;
   const step = () => {
