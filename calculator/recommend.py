@@ -14,11 +14,17 @@ never lower) and simulate again with exactly those events: feeding an option's e
 back to `simulate` with the same scenario reproduces its `usd_total` and `unmet`.
 
 `break_even` compares neighbouring plans (Free and Plus, Plus and Pro): the usage per
-active day above which the bigger plan costs less over the horizon, found by bisection
+active day from which the bigger plan costs less over the horizon, found by bisection
 over `per_active_day` with the rest of the scenario fixed, or None when the bigger
 plan is not cheaper even at the top of the search range (beyond it every active day
-uses up every credit except top-ups, so the difference no longer changes except for
-pack rounding).
+uses up every credit except top-ups, so the difference no longer changes). Here the
+credits a plan does not cover are priced credit for credit (100 credits a dollar), not
+in whole packs: pack rounding moves the two totals up and down by a pack with every
+small change of usage, which gave thresholds that the options' own totals contradicted
+(when a plan's credits cost about what pack credits cost, the totals tie within a
+pack at any usage). Credit for credit, the difference grows with usage in practice, so
+there is one crossing to find; the options' totals, in whole packs, can still differ
+by up to a pack either way near it.
 """
 
 from __future__ import annotations
@@ -161,14 +167,17 @@ def search_top(scenario: Scenario, policy: Policy) -> int:
     return min(policy.bounds["credits_per_day"][1], most + policy.daily_credits + bonuses + start_credits)
 
 
-def break_even(scenario: Scenario, policy: Policy, pack_usd: int) -> list[dict]:
+def break_even(scenario: Scenario, policy: Policy) -> list[dict]:
     costs: dict[tuple[str, int], int] = {}
 
     def cost(plan: str, per_day: int) -> int:
+        """The plan's charges over the horizon and what it leaves unserved, bought credit for credit
+        (in cents times credits_per_usd, so that no fraction of a cent is rounded away)."""
         if (plan, per_day) not in costs:
             profile = scenario._replace(usage=scenario.usage._replace(per_active_day=per_day))
-            fold = first_pass(profile, option_events(profile, plan, policy), policy, pack_usd)
-            costs[plan, per_day] = sum(c.cents for c in fold.charges)
+            fold = run_fold(with_events(profile, option_events(profile, plan, policy)), policy)
+            unserved = sum(d.unmet for d in fold.days)
+            costs[plan, per_day] = sum(c.cents for c in fold.charges) * policy.credits_per_usd + unserved * 100
         return costs[plan, per_day]
 
     top = search_top(scenario, policy)
@@ -212,5 +221,5 @@ def recommend(scenario: Scenario, policy: Policy) -> dict:
         "pack_usd": pack_usd,
         "options": options,
         "recommended": best["name"],
-        "break_even": break_even(scenario, policy, pack_usd),
+        "break_even": break_even(scenario, policy),
     }

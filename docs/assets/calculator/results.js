@@ -158,7 +158,8 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
       const to = advice.options.find((o) => o.name === b.to)?.label ?? planLabel(b.to);
       if (b.per_active_day === null) return h("li", {}, `${to} never costs less than ${from} for this pattern of days, at any usage the calculator accepts.`);
       const side = perDay > b.per_active_day ? "you are above it" : perDay === b.per_active_day ? "you are right on it" : "you are below it";
-      return h("li", {}, `${to} costs less than ${from} above ${fmt(b.per_active_day)} credits a day (${side}).`);
+      // The engine prices unserved credits one by one here; whole packs can move a total by a pack.
+      return h("li", {}, `${to} costs less than ${from} from about ${fmt(b.per_active_day)} credits a day (${side}).`);
     })) : null);
 }
 
