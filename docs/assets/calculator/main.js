@@ -185,6 +185,11 @@ function build(app) {
     h("button", { type: "button", class: "md-button md-button--primary calc-small", "data-testid": "calc-bar-jump",
       onclick: () => { app.results.scrollIntoView({ behavior: "smooth", block: "start" }); app.resultsHeading.focus({ preventScroll: true }); } }, "Results"));
   app.live = h("p", { class: "calc-visually-hidden", role: "status", "data-testid": "calc-live" });
+  // The bar's height (it grows when its figures wrap) is the page's bottom scroll padding on a
+  // phone (calculator.css), so a field reached by keyboard is scrolled above the bar, not under it.
+  new ResizeObserver(() => {
+    if (app.bar.isConnected) document.documentElement.style.setProperty("--calc-bar-height", `${app.bar.offsetHeight}px`);
+  }).observe(app.bar);
 
   fill(root, 
     h("div", { class: "calc-toolbar" }, app.presetSelect, app.compareButton, copy, app.copyNote),
