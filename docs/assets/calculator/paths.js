@@ -83,7 +83,7 @@ export function messageFor(message, { unreadable = false } = {}) {
   if (nothing) return unreadable ? `not a usable number (${nothing[1]})` : `${nothing[1]}, got nothing`;
   if (/^'' is not a date of the form|^expected a date as 'YYYY-MM-DD', got (?:nothing|None|null)\b/.test(message)) return "enter a date";
   const notDate = /^('.*') is not a date of the form 'YYYY-MM-DD'$/s.exec(message);
-  if (notDate) return `enter a date (${notDate[1]} is not one)`;
+  if (notDate) return `${notDate[1]} is not a date`;
   return message
     .replace(/^(\S+) is outside the simulated window (\S+) to (\S+)$/, "$1 is outside the simulated days ($2 to $3)")
     .replace(/\bstart\.date (\d{4}-\d{2}-\d{2})\b/g, "today's date ($1)")
