@@ -347,7 +347,7 @@ def test_the_advisor_refreshes_itself_and_use_this_plan_goes_through_the_same_pa
     settled(page)
     assert fragment_scenario(page)["events"] == option["events"]
     assert shown_usd(page) == usd(option["usd_total"])  # the option's events reproduce its price
-    expect(page.locator(f"[data-testid=calc-advice-option][data-plan={option['plan']}] [data-testid=advice-use]")).to_have_text("In use")
+    expect(page.locator(f"[data-testid=calc-advice-option][data-plan={option['plan']}] [data-testid=advice-use]")).to_have_text(f"{option['label']} in use")
     assert watched.errors == []
 
 
@@ -439,7 +439,7 @@ def test_exports_parse_back_to_the_result(watched, base_url):
     assert rows[-1]["spent_so_far (USD)"] == f"{result['summary']['usd_total']:.2f}"
     name, text = got["ledger"]
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["date"], r["kind"], int(r["credits (credits)"])) for r in rows] == [(e["date"], e["kind"], e["credits"]) for e in result["ledger"]]
+    assert [(r["date"], r["kind"], int(r["credits"])) for r in rows] == [(e["date"], e["kind"], e["credits"]) for e in result["ledger"]]
     name, text = got["charges"]
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["date"], r["kind"], float(r["amount (USD)"])) for r in rows] == [(c["date"], c["kind"], c["usd"]) for c in result["charges"]]
@@ -552,4 +552,322 @@ def test_axe_with_everything_shown(browser, base_url, scheme):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+    context.close()
+
+
+# --- QA review of v2: each finding, as a test that fails on the page before its fix ---------------------
+
+def go_to(page, fragment: str) -> None:
+    """Change the address's fragment in the open page (as a pasted link or back/forward does) and wait for the answer."""
+    page.evaluate("""text => new Promise(resolve => {
+        addEventListener('hashchange', () => resolve(), {once: true}); location.hash = text; })""", fragment)
+    settled(page)
+
+
+def phone(browser, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, color_scheme=scheme)
+    return Watched(context.new_page())
+
+
+def test_phone_bar_agrees_with_the_input_once_an_error_is_fixed(browser, base_url):
+    watched = phone(browser)
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    bar = page.locator("[data-testid=calc-bar]")
+    for months in ["3", "0", "3"]:
+        page.fill("[data-testid=calc-months]", months)
+        settled(page)
+    expected = cli("simulate", fragment_scenario(page))
+    expect(bar).not_to_contain_text("Check the inputs")
+    expect(bar.locator("[data-testid=bar-usd]")).to_contain_text(usd(expected["summary"]["usd_total"]))
+    first = expected["summary"]["first_restricted_day"]
+    expect(bar.locator("[data-testid=bar-first-restricted]")).to_have_text(f"Restricted from {day_text(first)}" if first else "Never restricted")
+    go_to(page, "#preset=plus-trial-kept")
+    expect(bar.locator("[data-testid=bar-first-restricted]")).to_have_text("Never restricted")  # not "Restricted from never"
+    assert watched.errors == []
+    page.context.close()
+
+
+def test_phone_keyboard_focus_and_the_results_button_stay_clear_of_fixed_bars(browser, base_url):
+    watched = phone(browser)
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=topups-when-running-out")
+    bar_top = page.locator("[data-testid=calc-bar]").bounding_box()["y"]
+    page.focus("[data-testid=calc-mode-new]")
+    hidden = []
+    for _ in range(40):  # down the form by keyboard
+        page.keyboard.press("Tab")
+        where = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+            return {name: e.dataset.testid || e.getAttribute('aria-label') || e.tagName, bottom: r.bottom,
+                    form: Boolean(e.closest('.calc-inputs'))}; }""")
+        if where["form"] and where["bottom"] > bar_top + 1:
+            hidden.append(where)
+    assert hidden == []  # no focused field sits under the summary bar
+    page.click("[data-testid=calc-bar-jump]")
+    page.wait_for_timeout(800)
+    header = page.locator(".md-header").bounding_box()
+    assert page.locator("#calculator-results").bounding_box()["y"] >= header["y"] + header["height"]  # not under Material's header
+    assert watched.errors == []
+    page.context.close()
+
+
+TEN_YEARS = {"registered": "2026-01-31", "days": 3652, "usage": {"per_active_day": 400, "active_days": "weekdays"},
+             "events": [{"date": "2026-02-01", "type": "subscribe", "plan": "plus", "trial": False}]}
+SIXTY_DAYS = {"registered": "2026-01-01", "days": 60, "usage": {"per_active_day": 400, "active_days": "weekdays"}}
+BIG_BALANCE = {"registered": "2026-01-01", "days": 30, "usage": {"per_active_day": 0},
+               "events": [{"date": "2026-01-02", "type": "topup", "usd": 120}]}
+
+
+def chart_texts(page) -> list[dict]:
+    return page.locator("[data-testid=calc-chart-plot] svg text").evaluate_all("""els => els.map(e => {
+        const r = e.getBoundingClientRect(); const g = e.closest('[data-axis]');
+        return {text: e.textContent, axis: g ? g.dataset.axis : null, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })""")
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chart_labels_fit_and_never_collide(browser, base_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    watched = Watched(context.new_page())
+    page = watched.page
+    problems = []
+    for name, scenario in [("ten years", TEN_YEARS), ("sixty days", SIXTY_DAYS), ("big balance", BIG_BALANCE)]:
+        open_calculator(watched, base_url, link(scenario))
+        settled(page)
+        texts = chart_texts(page)
+        dates = [t["text"] for t in texts if t["axis"] == "dates"]
+        if len(dates) < 3:
+            problems.append((name, "dates", dates))  # a ten-year chart is more than its first day
+        if scenario is TEN_YEARS and dates and all(d.isdigit() for d in dates):
+            years = [int(d) for d in dates]  # every year, every 2nd or every 5th, on round years
+            step = years[1] - years[0] if len(years) > 1 else 0
+            if step not in (1, 2, 5) or any(y % step for y in years) or years != list(range(years[0], years[-1] + 1, step)):
+                problems.append((name, "years", years))
+        svg = page.locator("[data-testid=calc-chart-plot] svg").bounding_box()
+        outside = [t["text"] for t in texts if t["left"] < svg["x"] - 1 or t["right"] > svg["x"] + svg["width"] + 1]
+        if outside:
+            problems.append((name, "outside", outside))
+        if overlapping(texts):  # ticks, dates and the axes' unit headings
+            problems.append((name, "overlap", overlapping(texts)))
+        for axis in ("credits", "money"):  # one style per axis: all in thousands or all in full
+            labels = [t["text"] for t in texts if t["axis"] == axis and t["text"] != "0"]
+            if len({label.endswith("k") for label in labels}) > 1:
+                problems.append((name, axis, labels))
+    assert problems == []
+    assert watched.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_event_rows_wrap_without_overlap_and_selects_stay_readable(browser, base_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    watched = Watched(context.new_page())
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=plus-refunded-within-window")
+    for kind in ["topup", "cancel_topup"]:
+        page.click("[data-testid=calc-add-event]")
+        settled(page)
+        page.locator("[data-testid=event-type]").last.select_option(kind)
+        settled(page)
+    assert page.locator("[data-testid=event-of]").count() == 1
+    problems = page.evaluate("""() => {
+        const out = [];
+        for (const row of document.querySelectorAll('[data-testid=calc-event-row]')) {
+            const boxes = [...row.querySelectorAll('input, select, button, label')].map(e => [e, e.getBoundingClientRect()]);
+            for (const [i, [a, ra]] of boxes.entries()) for (const [b, rb] of boxes.slice(i + 1)) {
+                if (a.contains(b) || b.contains(a)) continue;
+                if (ra.left < rb.right - 1 && rb.left < ra.right - 1 && ra.top < rb.bottom - 1 && rb.top < ra.bottom - 1)
+                    out.push(`${a.dataset.testid || a.tagName} over ${b.dataset.testid || b.tagName}`);
+            }
+            for (const select of row.querySelectorAll('select')) {  // as wide as its own text needs
+                const free = select.cloneNode(true);
+                free.value = select.value;
+                Object.assign(free.style, {position: 'absolute', width: 'auto', maxWidth: 'none', visibility: 'hidden'});
+                row.append(free);
+                if (select.getBoundingClientRect().width < free.getBoundingClientRect().width - 1) out.push(`${select.dataset.testid} cut`);
+                free.remove();
+            }
+            const r = row.getBoundingClientRect();
+            for (const [e, rb] of boxes) if (rb.right > r.right + 1) out.push(`${e.dataset.testid || e.tagName} sticks out`);
+        }
+        return out; }""")
+    assert problems == []
+    assert no_horizontal_overflow(page)
+    assert watched.errors == []
+    context.close()
+
+
+def test_error_labels_read_own_keys_only(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    base = {"registered": "2026-01-01", "days": 30, "usage": {"per_active_day": 100}}
+    account = {"start": {"date": "2026-01-01", "plan": "free", "cycle_start": "2026-01-01", "credits": {"total": 100}}, "days": 30}
+    cases = [({**base, key: 1}, key) for key in ("__proto__", "constructor", "toString")] + [
+        ({**base, "usage": {"per_active_day": 100, "constructor": 1}}, "Usage, constructor"),
+        ({**base, "usage": {"per_active_day": 100, "toString": 1}}, "Usage, toString"),
+        ({**account, "start": {**account["start"], "credits": {"total": 100, "__proto__": 1}}}, "Total Credits, __proto__"),
+        ({**base, "events": [{"date": "2026-01-02", "type": "topup", "usd": 5, "constructor": 1}]}, "Event 1, constructor"),
+        ({**base, "events": [{"date": "2026-01-02", "type": "topup", "usd": 5, "toString": 1}]}, "Event 1, toString"),
+    ]
+    for scenario, label in cases:
+        # JSON.parse makes "__proto__" an own key, as a link's scenario would have it.
+        go_to(page, link(scenario))
+        expect(page.locator("[data-testid=calc-error]")).to_contain_text(f"{label}:")
+        error = page.inner_text("[data-testid=calc-error]")
+        assert "[object Object]" not in error and "native code" not in error and "function" not in error
+    assert watched.errors == []
+
+
+def test_already_have_an_account_errors_at_total_credits_and_the_cycle_switch_converts(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.check("[data-testid=calc-mode-account]")
+    page.fill("[data-testid=calc-start-date]", "2026-02-15")
+    page.fill("[data-testid=calc-start-cycle]", "2026-01-31")
+    page.fill("[data-testid=calc-start-total]", "300")
+    page.fill("[data-testid=calc-start-topup]", "500")
+    settled(page)
+    total = page.locator("[data-testid=calc-start-total]")
+    assert total.get_attribute("aria-invalid") == "true"  # start.credits is shown at Total Credits
+    note = page.locator(f"#{total.get_attribute('aria-describedby').split()[-1]}")
+    expect(note).to_contain_text("Total Credits: the parts (Add-On Pack 500")
+    page.fill("[data-testid=calc-start-topup]", "100")
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    # "started on" <-> "renews on" converts the date; the switch alone never makes an error.
+    page.select_option("[data-testid=calc-start-cycle-kind]", "renews_on")
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert fragment_scenario(page)["start"]["renews_on"] == "2026-02-28"  # 31 Jan + 1 month, clamped
+    assert page.input_value("[data-testid=calc-start-cycle]") == "2026-02-28"
+    page.select_option("[data-testid=calc-start-cycle-kind]", "cycle_start")
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert fragment_scenario(page)["start"]["cycle_start"] == "2026-01-28"
+    # Engine words become the page's: today's date, dates as the page writes them.
+    page.click(".calc-more summary")
+    page.fill("[data-testid=calc-start-registered]", "2026-03-01")
+    settled(page)
+    registered = page.locator("[data-testid=calc-start-registered]")
+    assert registered.get_attribute("aria-invalid") == "true"
+    expect(page.locator("[data-testid=calc-error]")).to_contain_text("Registration date: 1 Mar 2026 is after today's date (15 Feb 2026)")
+    assert page.evaluate("s => window.creditEngine.simulate(s).catch(e => e.message)", fragment_scenario(page)) \
+        == "start.registered: 2026-03-01 is after start.date 2026-02-15"  # the API keeps the engine's line
+    assert watched.errors == []
+
+
+def test_use_this_plan_keeps_the_keyboard_and_names_the_plan(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    advice_settled(page)
+    buttons = page.locator("[data-testid=advice-use]")
+    names = buttons.evaluate_all("els => els.map(e => e.textContent)")
+    advice = cli("recommend", PRESETS["free-300-a-day"]["scenario"])
+    # Each button names its plan; the option whose events are the form's (none) is the one in use.
+    assert names == [f"{o['label']} in use" if o["events"] == [] else f"Use {o['label']}" for o in advice["options"]]
+    plus = page.locator("[data-testid=calc-advice-option][data-plan=plus] [data-testid=advice-use]")
+    plus.focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    advice_settled(page)
+    expect(plus).to_have_text("Plus in use")
+    assert plus.get_attribute("aria-disabled") == "true"
+    assert page.evaluate("document.activeElement.dataset.focus") == "advice-use-plus"  # not lost to <body>
+    page.keyboard.press("Enter")  # pressing it again changes nothing
+    assert page.evaluate("document.activeElement.dataset.focus") == "advice-use-plus"
+    assert watched.errors == []
+
+
+def test_errors_at_fields_speak_the_customers_words(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=topups-when-running-out")
+    error = page.locator("[data-testid=calc-error]")
+    usd_box = page.locator("[data-testid=calc-event-row]").nth(1).locator("[data-testid=event-usd]")
+    usd_box.fill("")
+    usd_box.press_sequentially("1e400")  # the box shows it; the browser cannot read it as a number
+    settled(page)
+    expect(error).to_contain_text("Event 2, amount: not a usable number (expected a whole number from 1 to 10,000)")
+    usd_box.fill("20")
+    page.locator("[data-testid=event-date]").nth(1).fill("2030-01-01")
+    settled(page)
+    expect(error).to_contain_text("Event 2, date: 1 Jan 2030 is outside the simulated days (10 Jan 2026 to 9 Apr 2026)")
+    page.locator("[data-testid=event-date]").nth(1).fill("")
+    settled(page)
+    expect(error).to_contain_text("Event 2, date: enter a date")
+    assert "YYYY" not in error.inner_text() and "2030-01-01" not in error.inner_text()
+    assert watched.errors == []
+
+
+def test_chart_readout_compare_table_and_csv_headers_read_plainly(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=plus-refunded-within-window")
+    page.focus("[data-testid=calc-chart-plot]")
+    page.keyboard.press("Home")
+    expect(page.locator("[data-testid=calc-readout]")).to_contain_text("Plan: Plus · Event: subscribe to Plus")
+    with page.expect_download() as info:
+        page.click("[data-testid=calc-export-ledger]")
+    header = Path(info.value.path()).read_text().splitlines()[0].split(",")
+    assert not any(h.startswith("credits (credits)") for h in header) and "credits" in header
+    # A negative end balance reads as the summary card says it.
+    scenario = {"registered": "2026-01-10", "days": 10, "usage": {"per_active_day": 900},  # a pack refunded after use
+                "events": [{"date": "2026-01-10", "type": "topup", "usd": 50}, {"date": "2026-01-16", "type": "cancel_topup", "of": "2026-01-10"}]}
+    end = cli("simulate", scenario)["summary"]["end_balance"]
+    assert end < 0
+    go_to(page, link(scenario))
+    page.click("[data-testid=calc-compare]")
+    page.fill("[data-testid=calc-per-day]", "800")
+    settled(page)
+    cells = page.locator("[data-testid=calc-compare-table] tr[data-row='Balance at the end'] td").all_inner_texts()
+    assert cells[0] == f"0 credits, really −{-end:,}"
+    expect(page.locator("[data-testid=summary-end-balance]")).to_contain_text("really −")
+    assert watched.errors == []
+
+
+def test_a_horizon_of_days_shows_its_length_and_can_still_be_edited(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=plus-trial-kept")
+    days = PRESETS["plus-trial-kept"]["scenario"]["days"]
+    box = page.locator("[data-testid=calc-months]")
+    assert box.get_attribute("placeholder") == f"{days} days"
+    assert box.get_attribute("aria-invalid") is None
+    # The length reads as the box's value, in the text colour, not as a faded "missing" hint.
+    assert box.evaluate("e => getComputedStyle(e, '::placeholder').color === getComputedStyle(e).color")
+    expect(page.locator(".calc-days-note")).to_contain_text(f"{days} days simulated")
+    box.fill("2")
+    settled(page)
+    assert fragment_scenario(page)["days"] == 61  # 2 Mar 2026 plus 2 months
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    assert watched.errors == []
+
+
+def test_share_links_with_base64_padding_open_and_garbage_is_still_refused(watched, base_url):
+    page = watched.page
+    padded = "#scenario=eyJyZWdpc3RlcmVkIjoiMjAyNi0wMS0wMSIsImRheXMiOjMwfQ=="
+    open_calculator(watched, base_url, padded)
+    settled(page)
+    expect(page.locator("[data-testid=calc-link-error]")).to_be_hidden()
+    assert page.input_value("[data-testid=calc-registered]") == "2026-01-01"
+    standard = base64.b64encode(json.dumps({"registered": "2026-02-01", "days": 30, "usage": {"per_active_day": 1007},
+                                            "events": [{"date": "2026-02-02", "type": "topup", "usd": 3, "id": "???"}]}).encode()).decode()
+    assert "+" in standard or "/" in standard
+    go_to(page, "#scenario=" + standard)
+    assert page.input_value("[data-testid=calc-per-day]") == "1007"
+    go_to(page, "#scenario=ab$c*d")
+    expect(page.locator("[data-testid=calc-link-error]")).to_contain_text("damaged: the scenario part has characters that are not base64")
+    assert watched.errors == []
+
+
+def test_no_back_to_top_pill_over_the_results(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "calculator/#preset=topups-when-running-out")
+    wait_ready(page)
+    for y in (1500, 1200, 900):  # Material shows its pill while scrolling back up
+        page.mouse.wheel(0, y - page.evaluate("scrollY"))
+        page.wait_for_timeout(250)
+    assert page.locator(".md-top").evaluate("e => getComputedStyle(e).display") == "none"
     context.close()

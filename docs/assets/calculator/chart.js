@@ -5,9 +5,12 @@
 // the arrow keys: date, each kind of credit, balance, money spent so far.
 
 import { BUCKETS, RESTRICTED_MEANS, planLabel } from "./results.js";
-import { cents, fmt, formatDate, h, monthName, perFrame, s, shortDate, usdFromCents, fill } from "./dom.js";
+import { cents, fmt, formatDate, h, monthName, num, perFrame, s, shortDate, usdFromCents, fill } from "./dom.js";
 
-const EVENT_WORDS = { subscribe: (e) => `${planLabel(e.plan)}${e.trial ? " trial" : ""}`, topup: (e) => `+${e.usd} USD pack`, cancel: () => "cancel", cancel_topup: () => "pack refund" };
+const EVENT_WORDS = {
+  subscribe: (e) => `subscribe to ${planLabel(e.plan)}${e.trial ? " with a free trial" : ""}`,
+  topup: (e) => `buy an Add-On Pack of ${e.usd} USD`, cancel: () => "cancel the subscription", cancel_topup: () => "cancel an Add-On Pack",
+};
 
 // Round tick values: steps of 1, 2 or 5 times a power of ten, about `count` of them.
 export function niceTicks(max, count = 4) {
@@ -20,31 +23,46 @@ export function niceTicks(max, count = 4) {
   return ticks;
 }
 
-// Date ticks whose labels never collide: months (every 1, 2, 3, 6 or 12) or days (every
-// 1, 2, 7 or 14), labelled with the year on the first tick and on each January.
+// Date ticks whose labels never collide: days (every 1, 2, 7 or 14), months (every 1, 2, 3
+// or 6) or years (every 1, 2, 5 or 10, on round years), the year written on the first tick
+// and wherever it changes. Each label's extent is where the chart draws it: centred on its
+// tick, or pushed inside the plot at either end (`anchor`), about CHAR_PX a character.
+const CHAR_PX = 6.6, LABEL_GAP = 10;
 export function dateTicks(first, count, width) {
   const x = (i) => (count === 1 ? width / 2 : (i * width) / (count - 1));
   const dates = [];
   for (let i = 0; i < count; i++) dates.push(new Date(Date.parse(`${first}T00:00:00Z`) + i * 86400000).toISOString().slice(0, 10));
-  const fits = (ticks) => ticks.every((t, k) => k === 0 || x(t.i) - x(ticks[k - 1].i) >= (t.label.length + ticks[k - 1].label.length) * 3.6 + 12);
-  // The year is written on the first tick and wherever it changes from the tick before.
-  const label = (d, previous, monthly) => {
+  const place = (t) => {
+    const w = t.label.length * CHAR_PX;
+    const from = Math.min(Math.max(0, x(t.i) - w / 2), Math.max(0, width - w));
+    const anchor = from === 0 && x(t.i) - w / 2 < 0 ? "start" : from < x(t.i) - w / 2 - 0.01 ? "end" : "middle";
+    return { ...t, from, to: from + w, anchor };
+  };
+  const fits = (ticks) => ticks.every((t, k) => k === 0 || t.from - ticks[k - 1].to >= LABEL_GAP);
+  const label = (d, previous, unit) => {
     const [y, m] = d.split("-").map(Number);
     const year = !previous || previous.slice(0, 4) !== d.slice(0, 4);
-    if (monthly) return year ? `${monthName(m)} ${y}` : monthName(m);
+    if (unit === "year") return String(y);
+    if (unit === "month") return year ? `${monthName(m)} ${y}` : monthName(m);
     return year ? `${shortDate(d)} ${y}` : shortDate(d);
   };
-  const labelled = (picked, monthly) => picked.map((t, k) => ({ ...t, label: label(t.d, picked[k - 1]?.d, monthly) }));
-  for (const step of [1, 2, 7, 14]) {
-    if (count > 120) break;
-    const ticks = labelled(dates.map((d, i) => ({ d, i })).filter(({ i }) => i % step === 0), false);
-    if (fits(ticks)) return ticks;
+  const labelled = (picked, unit) => picked.map((t, k) => place({ ...t, label: label(t.d, picked[k - 1]?.d, unit) }));
+  const all = dates.map((d, i) => ({ d, i }));
+  const candidates = [];
+  if (count <= 120) for (const step of [1, 2, 7, 14]) candidates.push(() => labelled(all.filter(({ i }) => i % step === 0), "day"));
+  for (const step of [1, 2, 3, 6]) {
+    candidates.push(() => labelled(all.filter(({ d }) => d.endsWith("-01") && (Number(d.slice(5, 7)) - 1) % step === 0), "month"));
   }
-  for (const step of [1, 2, 3, 6, 12, 24, 60]) {
-    const ticks = labelled(dates.map((d, i) => ({ d, i })).filter(({ d }) => d.endsWith("-01") && (Number(d.slice(5, 7)) - 1) % step === 0), true);
-    if (ticks.length && fits(ticks)) return ticks;
+  for (const step of [1, 2, 5, 10, 20, 50]) {
+    candidates.push(() => labelled(all.filter(({ d }) => d.endsWith("-01-01") && Number(d.slice(0, 4)) % step === 0), "year"));
   }
-  return [{ d: dates[0], i: 0, label: label(dates[0], 0, false) }];
+  for (const make of candidates) {
+    const ticks = make();
+    if (ticks.length >= 2 && fits(ticks)) return ticks;
+  }
+  // Nothing regular fits (a day or two, or a very narrow chart): the first day, and the last if it fits.
+  const ends = labelled(count > 1 ? [all[0], all[count - 1]] : [all[0]], "day");
+  return fits(ends) ? ends : ends.slice(0, 1);
 }
 
 export function renderChart(root, result, { events = [], compare = null } = {}) {
@@ -86,7 +104,7 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
   };
 
   function layout(width, money) {
-    const left = 52, right = 14, top = 22, creditsH = width < 500 ? 150 : 190, gap = money ? 26 : 0, moneyH = money ? (width < 500 ? 56 : 70) : 0, bottom = 34;
+    const left = 52, right = 14, top = 24, creditsH = width < 500 ? 150 : 190, gap = money ? 36 : 0, moneyH = money ? (width < 500 ? 56 : 70) : 0, bottom = 34;
     const plotW = width - left - right;
     const height = top + creditsH + gap + moneyH + bottom;
     const totals = days.map((d) => present.reduce((a, [k]) => a + Math.max(0, d.buckets[k]), 0));
@@ -143,12 +161,12 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
     const compareLine = compare ? s("polyline", { class: "calc-compare-line",
       points: g.compareTotals.filter((c) => index.has(c.date)).map((c) => `${x(index.get(c.date)).toFixed(1)},${y(c.v).toFixed(1)}`).join(" ") }) : null;
     const markers = marked.map((e) => s("line", { class: "calc-marker", x1: x(index.get(e.date)), x2: x(index.get(e.date)), y1: top, y2: top + creditsH }));
-    const yAxis = g.yTicks.map((v) => s("g", { class: "calc-axis" },
-      s("line", { x1: left, x2: left + plotW, y1: y(v), y2: y(v) }), s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, compact(v))));
+    const yAxis = g.yTicks.map((v) => s("g", { class: "calc-axis", "data-axis": "credits" },
+      s("line", { x1: left, x2: left + plotW, y1: y(v), y2: y(v) }), s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, axisLabel(v, g.yTicks))));
     const money = moneyHeight(g);
-    const xTicks = dateTicks(days[0].date, days.length, plotW).map((t) => s("g", { class: "calc-axis" },
+    const xTicks = dateTicks(days[0].date, days.length, plotW).map((t) => s("g", { class: "calc-axis", "data-axis": "dates" },
       s("line", { x1: x(t.i), x2: x(t.i), y1: top + creditsH + 9, y2: top + creditsH + 13 }),
-      s("text", { x: x(t.i), y: height - 14, "text-anchor": t.i === 0 ? "start" : x(t.i) > left + plotW - 30 ? "end" : "middle" }, t.label)));
+      s("text", { x: t.anchor === "start" ? left + t.from : t.anchor === "end" ? left + t.to : x(t.i), y: height - 14, "text-anchor": t.anchor }, t.label)));
     g.cursor = s("line", { class: "calc-cursor", x1: 0, x2: 0, y1: top, y2: money ? mTop + moneyH : top + creditsH, visibility: "hidden" });
     const hit = s("rect", { x: left, y: top, width: plotW, height: (money ? mTop + moneyH : top + creditsH) - top, class: "calc-hit" });
     hit.addEventListener("pointermove", (ev) => { const r = hit.getBoundingClientRect(); show(Math.round(((ev.clientX - r.left) / r.width) * (days.length - 1))); });
@@ -156,7 +174,7 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
     return s("svg", { width: g.left + plotW + g.right, height, viewBox: `0 0 ${g.left + plotW + g.right} ${height}`, role: "img",
       "aria-labelledby": "calc-chart-title", "aria-describedby": "calc-chart-desc", class: "calc-chart-svg" },
       s("title", { id: "calc-chart-title" }, `Credits by kind and money spent, ${formatDate(days[0].date)} to ${formatDate(days[days.length - 1].date)}`),
-      s("text", { x: 4, y: 12, class: "calc-axis calc-unit" }, "credits"),
+      s("text", { x: 4, y: 11, class: "calc-axis calc-unit" }, "credits"),
       yAxis, layers, compareLine, markers, restricted, money, xTicks, g.cursor, hit);
   }
 
@@ -167,9 +185,10 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
     spent.forEach((c, i) => { if (i > 0 && c !== spent[i - 1]) points.push(`${x(i).toFixed(1)},${my(spent[i - 1]).toFixed(1)}`, `${x(i).toFixed(1)},${my(c).toFixed(1)}`); });
     points.push(`${x(spent.length - 1).toFixed(1)},${my(spent[spent.length - 1]).toFixed(1)}`);
     return s("g", {},
-      s("text", { x: 4, y: mTop - 6, class: "calc-axis calc-unit" }, "USD spent so far"),
-      g.mTicks.map((v) => s("g", { class: "calc-axis" }, s("line", { x1: left, x2: left + plotW, y1: my(v * 100), y2: my(v * 100) }),
-        s("text", { x: left - 6, y: my(v * 100) + 4, "text-anchor": "end" }, compact(v)))),
+      // The unit's line sits above the top tick's label (which reaches 4 px above the tick), clear of both axes.
+      s("text", { x: 4, y: mTop - 12, class: "calc-axis calc-unit" }, "USD spent so far"),
+      g.mTicks.map((v) => s("g", { class: "calc-axis", "data-axis": "money" }, s("line", { x1: left, x2: left + plotW, y1: my(v * 100), y2: my(v * 100) }),
+        s("text", { x: left - 6, y: my(v * 100) + 4, "text-anchor": "end" }, axisLabel(v, g.mTicks)))),
       s("polyline", { class: "calc-money-line", points: points.join(" ") }),
       s("line", { class: "calc-axis-base", x1: left, x2: left + plotW, y1: mTop + moneyH, y2: mTop + moneyH }));
   }
@@ -182,18 +201,18 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
     if (g.cursor) { g.cursor.setAttribute("x1", g.x(i)); g.cursor.setAttribute("x2", g.x(i)); g.cursor.setAttribute("visibility", "visible"); }
     const happened = marked.filter((e) => e.date === d.date).map((e) => EVENT_WORDS[e.type]?.(e) ?? e.type);
     fill(readout, 
-      h("strong", {}, `${formatDate(d.date)}, day ${i + 1}`), " · ", planLabel(d.plan),
+      h("strong", {}, `${formatDate(d.date)}, day ${i + 1}`), ` · Plan: ${planLabel(d.plan)}`,
       d.restricted ? h("span", { class: "calc-readout__restricted" }, " · restricted") : null,
-      happened.length ? ` · ${happened.join(", ")}` : null,
+      happened.length ? ` · ${happened.length === 1 ? "Event" : "Events"}: ${happened.join(", ")}` : null,
       h("span", { class: "calc-readout__values" },
         present.map(([key, label]) => h("span", {}, h("span", { class: `calc-swatch calc-area--${key}` }), `${label}: ${fmt(d.buckets[key])}`)),
-        h("span", {}, `Balance: ${fmt(d.balance)}${d.balance < 0 ? " (shown as 0)" : ""}`),
+        h("span", {}, `Balance: ${num(d.balance)}${d.balance < 0 ? " (shown as 0)" : ""}`),
         compare ? h("span", {}, `A: ${compareBalance(d.date)}`) : null,
         h("span", {}, `Spent so far: ${usdFromCents(spent[i])}`)));
     readout.dataset.day = String(i + 1);
   }
   const compareDays = compare ? new Map(compare.days.map((d) => [d.date, d])) : null;
-  const compareBalance = (date) => (compareDays.has(date) ? fmt(compareDays.get(date).balance) : "not simulated");
+  const compareBalance = (date) => (compareDays.has(date) ? num(compareDays.get(date).balance) : "not simulated");
   function hide() {
     current = null;
     geometry.cursor?.setAttribute("visibility", "hidden");
@@ -220,7 +239,8 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
   return { show, hide };
 }
 
-const compact = (v) => (v >= 10000 ? `${fmt(Math.round(v / 100) / 10)}k` : fmt(v));
+// One style per axis: every tick in thousands ("5k", "10k") once the top tick reaches 10,000, else in full.
+const axisLabel = (v, ticks) => (ticks[ticks.length - 1] >= 10000 ? (v === 0 ? "0" : `${fmt(Math.round(v / 100) / 10)}k`) : fmt(v));
 
 function describe(result, spent, present) {
   const days = result.days;

@@ -44,6 +44,8 @@ function append(el, children) {
 // --- numbers and money --------------------------------------------------------------------
 
 export const fmt = (n) => Number(n).toLocaleString("en-US");
+// A signed figure for reading: a true minus sign (−1,300), not a hyphen.
+export const num = (n) => (Number(n) < 0 ? `−${fmt(-n)}` : fmt(n));
 const plural = (n, one, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 export { plural };
 

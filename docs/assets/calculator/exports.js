@@ -35,7 +35,8 @@ export function daysCsv(result) {
 }
 
 export function ledgerCsv(result) {
-  return csv(["date", "kind", "label", "bucket", "credits (credits)", "balance_after (credits)"],
+  // "credits" names its own unit; the balance's unit is said once.
+  return csv(["date", "kind", "label", "bucket", "credits", "balance_after (credits)"],
     result.ledger.map((e) => [e.date, e.kind, KIND_LABELS[e.kind] ?? e.kind, e.bucket, e.credits, e.balance_after]));
 }
 

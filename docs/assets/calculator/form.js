@@ -82,11 +82,17 @@ function modeSwitch(account, ctx) {
 function horizonField(scenario, policy, ctx) {
   const from = firstDay(scenario);
   const most = isIsoDate(from) ? maxMonths(from, policy) : 120;
-  const months = h("input", { type: "number", min: 1, max: most, step: 1, inputmode: "numeric", value: ctx.horizonText ?? monthsOf(scenario) ?? "",
-    "data-testid": "calc-months", "data-path": "days",
+  const whole = monthsOf(scenario);
+  // An example or a link may run for days that are not whole months (75 days): the box then
+  // shows that length, in the text colour (not as a missing value), until months are typed.
+  const inDays = ctx.horizonText == null && whole === null && Number.isInteger(scenario.days);
+  const months = h("input", { type: "number", min: 1, max: most, step: 1, inputmode: "numeric", value: ctx.horizonText ?? whole ?? "",
+    "data-testid": "calc-months", "data-path": "days", class: inDays ? "calc-months--days" : null,
+    placeholder: inDays ? `${fmt(scenario.days)} days` : null,
     oninput: (e) => ctx.setHorizon(e.target.value) });
   const note = h("small", { class: "calc-days-note", id: nextId("days") },
-    Number.isInteger(scenario.days) ? `${fmt(scenario.days)} days simulated, to ${formatDate(lastDay(scenario))}` : "");
+    Number.isInteger(scenario.days) ? `${fmt(scenario.days)} days simulated, to ${formatDate(lastDay(scenario))}` : "",
+    inDays ? "; not whole months: type a number of months to change it" : "");
   months.setAttribute("aria-describedby", note.id);
   return h("div", { class: "calc-field" }, h("label", { for: months.id || (months.id = nextId("months")) }, `Horizon in months (1 to ${most})`), months, note);
 }
@@ -119,11 +125,7 @@ function accountToday(scenario, policy, ctx) {
   plan.value = start.plan ?? "free";
   const cycleKind = "renews_on" in start ? "renews_on" : "cycle_start";
   const kind = h("select", { "data-testid": "calc-start-cycle-kind", "aria-label": "Which date you know",
-    onchange: (e) => setStart((st) => {
-      const value = st.cycle_start ?? st.renews_on;
-      delete st.cycle_start; delete st.renews_on;
-      st[e.target.value] = value;
-    }, true) },
+    onchange: (e) => setStart((st) => convertCycle(st, e.target.value), true) },
     h("option", { value: "cycle_start" }, "started on"), h("option", { value: "renews_on" }, "renews on"));
   kind.value = cycleKind;
   const cycleDate = h("input", { type: "date", value: start[cycleKind] ?? "", "data-testid": "calc-start-cycle", "data-path": `start.${cycleKind}`,
@@ -162,6 +164,23 @@ function accountToday(scenario, policy, ctx) {
         credit("bonus", "of which bonus credits", "calc-start-bonus", "Sign-up and invitation credits."),
         credit("daily", "of which today's Daily Refreshed Credits", "calc-start-daily", "If today's daily credits are already in the total."),
         field("Registration date", registered, "Counts the Free billing cycle after a plan ends."))));
+}
+
+// "started on" <-> "renews on" converts the date, so the switch alone never makes an error:
+// the renewal is a month after the cycle began, clamped to the month's end as the engine
+// counts cycles (31 Jan -> 28 Feb), and the cycle began a month before the renewal.
+export function convertCycle(st, to) {
+  const from = "renews_on" in st ? "renews_on" : "cycle_start";
+  const value = st[from];
+  if (from === to) return;
+  delete st.cycle_start; delete st.renews_on;
+  if (!isIsoDate(value)) { st[to] = value; return; }
+  if (to === "renews_on") { st.renews_on = addMonths(value, 1); return; }
+  let start = addMonths(value, -1);
+  // Renews on 31 Mar: a month earlier is 28 Feb, whose own cycle ends on 28 Mar. If today is
+  // past that, move the start on to the first day whose cycle still holds today.
+  if (isIsoDate(st.date)) while (start < st.date && addMonths(start, 1) <= st.date) start = addDays(start, 1);
+  st.cycle_start = start;
 }
 
 function usageGroup(scenario, policy, ctx) {
@@ -367,7 +386,7 @@ function packChoice(events, i, ctx) {
       if (sameDay) { pack.id ??= `pack-${j + 1}`; s.events[i].id = pack.id; } else s.events[i].of = pack.date;
     }, { redraw: true, focus: `events[${i}].type` }) },
     chosen ? null : h("option", { value: "" }, event.of ? `bought on ${formatDate(event.of)} (not listed above)` : "choose a pack listed above"),
-    packs.map(([e, j]) => h("option", { value: String(j) }, `${Number.isFinite(e.usd) ? usd(e.usd) : "?"} bought ${isIsoDate(e.date) ? formatDate(e.date) : "?"} (event ${j + 1})`)));
+    packs.map(([e, j]) => h("option", { value: String(j) }, `Event ${j + 1}: ${Number.isFinite(e.usd) ? usd(e.usd) : "?"} on ${isIsoDate(e.date) ? formatDate(e.date) : "?"}`)));
   select.value = chosen ? String(chosen[1]) : "";
   return select;
 }

@@ -185,6 +185,11 @@ function build(app) {
     h("button", { type: "button", class: "md-button md-button--primary calc-small", "data-testid": "calc-bar-jump",
       onclick: () => { app.results.scrollIntoView({ behavior: "smooth", block: "start" }); app.resultsHeading.focus({ preventScroll: true }); } }, "Results"));
   app.live = h("p", { class: "calc-visually-hidden", role: "status", "data-testid": "calc-live" });
+  // The bar's height (it grows when its figures wrap) is the page's bottom scroll padding on a
+  // phone (calculator.css), so a field reached by keyboard is scrolled above the bar, not under it.
+  new ResizeObserver(() => {
+    if (app.bar.isConnected) document.documentElement.style.setProperty("--calc-bar-height", `${app.bar.offsetHeight}px`);
+  }).observe(app.bar);
 
   fill(root, 
     h("div", { class: "calc-toolbar" }, app.presetSelect, app.compareButton, copy, app.copyNote),
@@ -325,6 +330,8 @@ function restoreFocus(app, key) {
 function syncHorizonNote(app) {
   const note = app.formRoot.querySelector(".calc-days-note");
   const s = app.state.scenario;
+  const box = app.formRoot.querySelector("[data-testid=calc-months]");
+  if (box && app.state.horizonText != null) { box.removeAttribute("placeholder"); box.classList.remove("calc-months--days"); } // months typed: no "75 days" any more
   if (note && Number.isInteger(s.days) && !app.state.horizonError) {
     note.textContent = `${fmt(s.days)} days simulated, to ${formatDate(new Date(Date.parse(`${firstDay(s)}T00:00:00Z`) + (s.days - 1) * 86400000).toISOString().slice(0, 10))}`;
   }
@@ -437,7 +444,7 @@ function render(app) {
   drawAdvice(app, invalid);
 
   app.root.dataset.state = invalid ? "error" : fresh && !app.drawing ? "ready" : app.engine.status.state === "loading" && !result ? "loading" : "stale";
-  if (invalid) fill(app.barValues, h("span", {}, "Check the inputs: ", problems[0]?.text ?? state.linkError ?? ""));
+  drawBar(app, invalid ? problems[0]?.text ?? state.linkError ?? "" : null, result);
   announce(app, invalid ? `Cannot calculate: ${problems[0]?.text ?? ""}` : fresh ? sentence(result) : "");
 }
 
@@ -449,7 +456,10 @@ function fieldProblems(app) {
   if (state.horizonError) out.push({ keys: ["days"], label: "Horizon", message: state.horizonError });
   if (app.sim?.key === key && app.sim.error) {
     const parsed = parseEngineError(app.sim.error);
-    out.push({ keys: parsed.keys, label: labelFor(parsed.keys, app.policy), message: messageFor(parsed.message), raw: app.sim.error });
+    // A number box holding text the browser cannot read (1e400) sends NaN, as an empty box does: say which.
+    const el = parsed.keys.length ? fieldFor(app.formRoot, parsed.keys) : null;
+    const unreadable = Boolean(el?.matches?.("input") && el.validity?.badInput);
+    out.push({ keys: parsed.keys, label: labelFor(parsed.keys, app.policy), message: messageFor(parsed.message, { unreadable }), raw: app.sim.error });
   }
   for (const p of out) {
     p.text = p.label ? `${p.label}: ${p.message}` : p.message;
@@ -495,11 +505,6 @@ function drawResult(app, result) {
   renderSummary(app.summary, result);
   renderChart(app.chart, result, { events: Array.isArray(scenario.events) ? scenario.events : [], compare: app.state.pinned && app.simA?.result ? app.simA.result : null });
   app.drawnA = app.state.pinned ? app.simA?.result ?? null : null;
-  const sum = result.summary;
-  fill(app.barValues,
-    h("span", { "data-testid": "bar-usd" }, h("small", {}, "Spent "), usd(sum.usd_total)),
-    h("span", { "data-testid": "bar-first-restricted" }, h("small", {}, "Restricted from "), sum.first_restricted_day ? formatDate(sum.first_restricted_day) : "never"),
-    h("span", { "data-testid": "bar-end-balance" }, h("small", {}, "End "), `${fmt(Math.max(0, sum.end_balance))} credits`));
   document.querySelector("[data-calculator-fallback]")?.setAttribute("hidden", "");
   // The rest, mostly below the fold, one piece per task: no single task blocks typing for long.
   const toggle = () => { app.showAllStory = !app.showAllStory; renderStory(app.story, result, app.showAllStory, toggle); };
@@ -524,6 +529,23 @@ function drawResult(app, result) {
     render(app);
   };
   setTimeout(step, 0);
+}
+
+// The phone's summary bar, drawn on every render like everything else: the problem while the
+// input is invalid, else the latest answer (dimmed by render() while it is stale).
+function drawBar(app, problem, result) {
+  const sum = result?.summary;
+  const text = problem !== null ? `problem:${problem}` : sum ? `${sum.usd_total}|${sum.first_restricted_day}|${sum.end_balance}` : "";
+  if (app.barShows === text) return;
+  app.barShows = text;
+  if (problem !== null) { fill(app.barValues, h("span", {}, "Check the inputs: ", problem)); return; }
+  if (!sum) { fill(app.barValues); return; }
+  fill(app.barValues,
+    h("span", { "data-testid": "bar-usd" }, h("small", {}, "Spent "), usd(sum.usd_total)),
+    sum.first_restricted_day
+      ? h("span", { "data-testid": "bar-first-restricted" }, h("small", {}, "Restricted from "), formatDate(sum.first_restricted_day))
+      : h("span", { "data-testid": "bar-first-restricted" }, "Never restricted"),
+    h("span", { "data-testid": "bar-end-balance" }, h("small", {}, "End "), `${fmt(Math.max(0, sum.end_balance))} credits`));
 }
 
 function drawDays(app) {

@@ -2,7 +2,7 @@
 // the what-if comparison and the long tables (drawn in windows). Customer words only:
 // ledger kinds get labels here; the raw kinds stay in the exports.
 
-import { cents, daysBetween, fmt, formatDate, h, plural, usd, usdFromCents, fill } from "./dom.js";
+import { cents, daysBetween, fmt, formatDate, h, num, plural, usd, usdFromCents, fill } from "./dom.js";
 import { windowed } from "./windowed.js";
 
 export const BUCKETS = [
@@ -41,7 +41,7 @@ export function renderSummary(root, result) {
       card("summary-first-restricted", "First restricted day", first ? dated(result, first) : "never",
         first ? `${plural(restricted, "restricted day")} in all` : "your credits cover every day"),
       card("summary-end-balance", "Balance at the end", `${fmt(Math.max(0, sum.end_balance))} credits`,
-        sum.end_balance < 0 ? `really ${fmt(sum.end_balance)}: shown as 0` : `on ${formatDate(last.date)}, on ${planLabel(last.plan)}`)),
+        sum.end_balance < 0 ? `really ${num(sum.end_balance)}: shown as 0` : `on ${formatDate(last.date)}, on ${planLabel(last.plan)}`)),
     h("p", { class: "calc-figures" },
       figure("summary-consumed", "Credits used", fmt(sum.credits_consumed), `of ${fmt(sum.credits_consumed + sum.unmet)} wanted`), " · ",
       figure("summary-unmet", "not served", fmt(sum.unmet)), " · ",
@@ -85,7 +85,7 @@ function windowedTable({ root, label, caption, headers, numeric, count, row, tes
   });
 }
 
-const signed = (n) => (n > 0 ? `+${fmt(n)}` : fmt(n));
+const signed = (n) => (n > 0 ? `+${fmt(n)}` : num(n));
 
 export function renderLedger(root, result) {
   const ledger = result.ledger;
@@ -150,8 +150,11 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
           ? `includes ${option.packs !== undefined ? `${plural(option.packs, "Add-On Pack")}, ` : ""}${usd(option.topup_usd)}` : "no Add-On Packs needed"),
         option.unmet ? h("small", { class: "calc-warn" }, `${fmt(option.unmet)} credits still not served`) : null,
         option.why ? h("p", { class: "calc-why" }, option.why) : null,
+        // The plan in use keeps a focusable button (aria-disabled, not disabled): pressing
+        // "Use Plus" turns it into "Plus in use" and the keyboard stays on it.
         h("button", { type: "button", class: "md-button calc-small", "data-testid": "advice-use", "data-focus": `advice-use-${option.name}`,
-          disabled: inUse || null, onclick: () => useOption(option) }, inUse ? "In use" : "Use this plan"));
+          "aria-disabled": inUse ? "true" : null, onclick: () => { if (!inUse) useOption(option); } },
+        inUse ? `${option.label} in use` : `Use ${option.label}`));
     })),
     advice.break_even?.length ? h("ul", { class: "calc-break-even", "data-testid": "calc-break-even" }, advice.break_even.map((b) => {
       const from = advice.options.find((o) => o.name === b.from)?.label ?? planLabel(b.from);
@@ -164,6 +167,9 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
 }
 
 // --- what-if ----------------------------------------------------------------------------------
+
+// As the summary card says it: a negative balance shows as 0 credits, with the real figure beside it.
+const balance = (n) => (n < 0 ? `0 credits, really ${num(n)}` : `${fmt(n)} credits`);
 
 export function renderCompare(root, a, b) {
   const figures = (r) => ({
@@ -178,7 +184,7 @@ export function renderCompare(root, a, b) {
     ["Wanted but not served", fmt(x.unmet), fmt(y.unmet), diff(y.unmet - x.unmet, fmt)],
     ["Restricted days", fmt(x.restricted), fmt(y.restricted), diff(y.restricted - x.restricted, fmt)],
     ["First restricted day", dated(a, x.first), dated(b, y.first), x.first === y.first ? "same" : "changed"],
-    ["Balance at the end", fmt(x.end), fmt(y.end), diff(y.end - x.end, fmt)],
+    ["Balance at the end", balance(x.end), balance(y.end), diff(y.end - x.end, (n) => `${fmt(n)} credits`)],
   ];
   fill(root, h("table", { class: "calc-compare-table", "data-testid": "calc-compare-table" },
     h("caption", {}, "What if: A is the pinned scenario, B the one in the form"),

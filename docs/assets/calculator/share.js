@@ -1,7 +1,7 @@
 // Share links: the whole state lives in the URL fragment, which browsers never send to a
 // server. The fragment is `key=value` pairs joined by `&`:
 //   preset=<name>                 one of the named examples, as long as it is not edited
-//   scenario=<base64url JSON>     the scenario (UTF-8 JSON, base64url without padding)
+//   scenario=<base64url JSON>     the scenario (UTF-8 JSON, base64url without padding; padding is accepted)
 //   compare=<base64url JSON>      "what if": the pinned scenario A (the other one is B)
 
 // The longest fragment the page reads. The largest scenario within the engine's bounds
@@ -16,11 +16,16 @@ export function encodeScenario(scenario) {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+// Links are written as base64url without padding; a link made by another tool may carry
+// standard base64 ("+", "/"), "=" padding, or padding escaped as "%3D": all read the same.
 export function decodeScenario(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("the scenario part contains characters a share link never has");
+  if (/%3D/i.test(text)) text = text.replace(/%3D/gi, "=");
+  if (!/^[A-Za-z0-9_+/-]*={0,2}$/.test(text)) {
+    throw new Error("the scenario part has characters that are not base64 (letters, digits, '-', '_', and '=' only at the end)");
+  }
   let binary;
   try {
-    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    binary = atob(text.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"));
   } catch {
     throw new Error("the scenario part could not be decoded");
   }
