@@ -341,7 +341,7 @@ def test_the_advisor_refreshes_itself_and_use_this_plan_goes_through_the_same_pa
         assert best == advice["recommended"]
         for b in advice["break_even"]:
             if b["per_active_day"] is not None:
-                expect(page.locator("[data-testid=calc-break-even]")).to_contain_text(f"above {b['per_active_day']:,} credits a day")
+                expect(page.locator("[data-testid=calc-break-even]")).to_contain_text(f"from about {b['per_active_day']:,} credits a day")
     option = advice["options"][-1]
     page.click(f"[data-testid=calc-advice-option][data-plan={option['plan']}] [data-testid=advice-use]")
     settled(page)
