@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { answer } from "./answer.mjs";
+
 const [pyodideDir, lockFile, wheelDir] = process.argv.slice(2);
 const { loadPyodide } = await import(path.resolve(pyodideDir, "pyodide.mjs"));
 const requests = JSON.parse(readFileSync(0, "utf-8"));
@@ -21,15 +23,4 @@ if (errors.length) {
   console.error(errors.join("\n"));
   process.exit(1);
 }
-const api = pyodide.pyimport("calculator.api");
-const runtime = JSON.parse(pyodide.runPython(
-  "import json, sys; json.dumps({'platform': sys.platform, 'version': sys.version.split()[0], 'engine': __import__('calculator').__file__})"));
-const results = requests.map(({ command, text }) => {
-  const result = api.run(command, text);
-  try {
-    return result.toJs();
-  } finally {
-    result.destroy();
-  }
-});
-process.stdout.write(JSON.stringify({ runtime, results }));
+process.stdout.write(JSON.stringify(answer(pyodide, requests)));

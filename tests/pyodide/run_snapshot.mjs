@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
+import { answer } from "./answer.mjs";
+
 const [pyodideDir, snapshotFile, wheelFile] = process.argv.slice(2);
 const { loadPyodide } = await import(path.resolve(pyodideDir, "pyodide.mjs"));
 const requests = JSON.parse(readFileSync(0, "utf-8"));
@@ -38,15 +40,4 @@ import os, site, zipfile
 zipfile.ZipFile("/tmp/engine.whl").extractall(site.getsitepackages()[0])
 os.remove("/tmp/engine.whl")
 `);
-const api = pyodide.pyimport("calculator.api");
-const runtime = JSON.parse(pyodide.runPython(
-  "import json, sys; json.dumps({'platform': sys.platform, 'version': sys.version.split()[0]})"));
-const results = requests.map(({ command, text }) => {
-  const result = api.run(command, text);
-  try {
-    return result.toJs();
-  } finally {
-    result.destroy();
-  }
-});
-process.stdout.write(JSON.stringify({ stamp, before, runtime, results }));
+process.stdout.write(JSON.stringify({ stamp, before, ...answer(pyodide, requests) }));
