@@ -345,6 +345,10 @@ const keys = new WeakMap();
 const keyOf = (scenario) => { let key = keys.get(scenario); if (key === undefined) keys.set(scenario, key = scenarioText(scenario)); return key; };
 const isCurrent = (app) => Boolean(app.sim?.result) && app.sim.key === keyOf(app.state.scenario);
 
+// An answer carries the key it was asked for: {key, result} or {key, error}.
+const ask = (app, command, key) => app.engine[command](key).then(
+  (result) => ({ key, result }), (error) => ({ key, error: error.message }));
+
 function refresh(app, delay) {
   clearTimeout(app.timer);
   const invalid = Boolean(app.state.linkError || app.state.horizonError);
@@ -360,12 +364,7 @@ async function simulate(app) {
   const key = keyOf(scenario);
   const seq = ++app.seq;
   const started = performance.now();
-  let answer;
-  try {
-    answer = { key, result: await app.engine.simulate(key) };
-  } catch (error) {
-    answer = { key, error: error.message };
-  }
+  const answer = await ask(app, "simulate", key);
   // engine.js parsed the answer's JSON in this task (1.6 MB for ten years): draw a long
   // answer in the next task; a short one (about a year or less) at once, as a re-simulation
   // while typing should reach the next frame.
@@ -385,12 +384,7 @@ async function simulatePinned(app) {
   const key = keyOf(app.state.pinned);
   if (app.simA?.key === key) return;
   const seq = ++app.seqA;
-  let answer;
-  try {
-    answer = { key, result: await app.engine.simulate(key) };
-  } catch (error) {
-    answer = { key, error: error.message };
-  }
+  const answer = await ask(app, "simulate", key);
   if (seq !== app.seqA || active !== app) return;
   app.simA = answer;
   render(app);
@@ -403,12 +397,7 @@ function scheduleAdvice(app) {
   app.adviceTimer = setTimeout(async () => {
     if (!isCurrent(app) || keyOf(profileOf(app.state.scenario)) !== key) return; // the input moved on
     const seq = ++app.adviceSeq;
-    let answer;
-    try {
-      answer = { key, result: await app.engine.recommend(key) };
-    } catch (error) {
-      answer = { key, error: error.message };
-    }
+    const answer = await ask(app, "recommend", key);
     if (seq !== app.adviceSeq || active !== app) return;
     app.advice = answer;
     render(app);
