@@ -6,17 +6,7 @@ import pytest
 
 from calculator.api import simulate
 from calculator.errors import ScenarioError
-from calculator.policy import load_policy
-
-POLICY = load_policy()
-DAILY = POLICY.daily_credits
-FREE = POLICY.plans["free"].monthly_credits
-PLUS = POLICY.plans["plus"].monthly_credits
-PLUS_USD = POLICY.plans["plus"].price_usd
-
-
-def day(result: dict, iso: str) -> dict:
-    return next(d for d in result["days"] if d["date"] == iso)
+from tests.engine.rules import DAILY, FREE, PLUS, PLUS_USD, day
 
 
 def plus_today(**changes) -> dict:
