@@ -129,12 +129,13 @@ def test_no_page_loads_from_another_origin_and_only_the_calculator_loads_pyodide
         if path == "calculator/":
             wait_ready(page)
             wait_for_engine_cached(page)
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        # ready resolves once the worker is active, a moment before its clients.claim()
+        # makes it control this page: wait for the control itself (CI saw the gap).
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
         page.wait_for_load_state("networkidle")
         origin = site["base"].split("/docs/")[0]
         assert all(url.startswith(origin) or url.startswith(("data:", "blob:")) for url in requests), requests
         assert bool([url for url in requests if "/pyodide/" in url]) == (path == "calculator/")
-        assert page.evaluate("navigator.serviceWorker.controller !== null")
     finally:
         context.close()
 
