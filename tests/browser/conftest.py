@@ -78,3 +78,21 @@ def wait_ready(page, count: int = 1, timeout: float = 90_000):
         "n => { const r = document.querySelector('[data-calculator]');"
         " return r && (r.dataset.state === 'error' || Number(r.dataset.renderCount || 0) >= n); }",
         arg=count, timeout=timeout)
+
+
+SCROLL_SETTLED = """() => new Promise((resolve) => {
+  // Smooth scrolling takes a variable number of frames on a loaded machine: wait until
+  // the page has not moved for 10 frames in a row (at most 10 s), rather than a fixed time.
+  const stop = performance.now() + 10_000;
+  let last = scrollY, still = 0;
+  const tick = () => {
+    if (scrollY === last) still += 1; else { still = 0; last = scrollY; }
+    if (still >= 10 || performance.now() > stop) resolve(scrollY); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def scroll_settled(page) -> None:
+    """Wait until a (smooth) scroll has come to rest."""
+    page.evaluate(SCROLL_SETTLED)

@@ -16,7 +16,7 @@ import tomllib
 from playwright.sync_api import expect
 
 from calculator.api import run
-from tests.browser.conftest import Watched, wait_ready
+from tests.browser.conftest import Watched, scroll_settled, wait_ready
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,6 +258,9 @@ def test_layout_at_1280_by_800_shows_inputs_and_summary_without_scrolling(browse
     context.close()
 
 
+RESULTS_NEAR_TOP = "() => document.querySelector('#calculator-results').getBoundingClientRect().top < 300"
+
+
 def test_layout_on_a_phone_has_a_summary_bar_that_jumps_to_the_results(browser, base_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -275,7 +278,8 @@ def test_layout_on_a_phone_has_a_summary_bar_that_jumps_to_the_results(browser, 
     assert first_input["y"] < 844  # inputs first
     assert no_horizontal_overflow(page)
     page.click("[data-testid=calc-bar-jump]")
-    page.wait_for_timeout(800)
+    page.wait_for_function(RESULTS_NEAR_TOP)  # the smooth scroll has got there...
+    scroll_settled(page)  # ...and come to rest
     top = page.locator("#calculator-results").bounding_box()["y"]
     assert -2 <= top < 300
     assert page.evaluate("document.activeElement.id") == "calculator-results"
@@ -604,7 +608,8 @@ def test_phone_keyboard_focus_and_the_results_button_stay_clear_of_fixed_bars(br
             hidden.append(where)
     assert hidden == []  # no focused field sits under the summary bar
     page.click("[data-testid=calc-bar-jump]")
-    page.wait_for_timeout(800)
+    page.wait_for_function(RESULTS_NEAR_TOP)
+    scroll_settled(page)
     header = page.locator(".md-header").bounding_box()
     assert page.locator("#calculator-results").bounding_box()["y"] >= header["y"] + header["height"]  # not under Material's header
     assert watched.errors == []
@@ -662,7 +667,7 @@ def test_chart_labels_fit_and_never_collide(browser, base_url, width):
     context.close()
 
 
-@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("width", [1280, 1100, 1000, 960, 390])  # 960-1100: two columns, a narrow form
 def test_event_rows_wrap_without_overlap_and_selects_stay_readable(browser, base_url, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     watched = Watched(context.new_page())
