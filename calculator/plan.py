@@ -103,7 +103,8 @@ def cycle_step(state: PlanState, day: date, removed: frozenset, policy: Policy) 
     sub = state.sub
     if sub is None:
         start, next_start = cycle_bounds(state.free_anchor, day)
-        return state._replace(cycle_start=start, next_cycle=next_start), Step(allowance="free", new_cycle=True)
+        return (state._replace(cycle_start=start, next_cycle=next_start),
+                Step(allowance="free", new_cycle=True, moment=Moment(day, "free_cycle")))
     if sub.trial_end == day:  # the trial ends: the first charge anchors the cycle
         charged = sub._replace(trial_end=None, anchor=day, last_charge=day)
         moment = Moment(day, "charged", (("plan", sub.plan), ("first", True), ("after_trial", True)))

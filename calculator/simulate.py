@@ -397,7 +397,7 @@ def render(fold: Fold, policy: Policy) -> str:
                f'"credits_consumed":{consumed_total},"unmet":{unmet_total},'
                f'"first_restricted_day":{json.dumps(first_restricted)},"end_balance":{fold.ledger.balance}}}')
     compact = {"ensure_ascii": False, "separators": (",", ":")}
-    story = timeline(fold.moments, fold.days, fold.scenario.first_day, policy)
+    story = timeline(fold.moments, fold.days, fold.ledger.entries, fold.scenario.first_day, policy)
     return "".join((
         '{"schema":1,"assumptions":', json.dumps(policy.assumptions(), **compact),
         ',"days":[', ",".join(days),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import DayState, Moment
+from .model import Bucket, DayState, Entry, Kind, Moment
 from .policy import Policy
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -47,8 +47,8 @@ class Words:
         return money_text(self.policy.plans[plan].price_cents)
 
     def registered(self, bonus: int) -> str:
-        return (f"You register on the Free plan: {bonus:,} bonus credits to start with, and "
-                f"{self.allowance('free')} monthly credits.")
+        return (f"You register on the Free plan: {bonus:,} bonus credits to start with, and a monthly "
+                f"allowance of {self.allowance('free')} credits.")
 
     def start(self, plan: str, credits: tuple, renews: date | None) -> str:
         daily, monthly, bonus, topup = credits
@@ -92,8 +92,9 @@ class Words:
 
     def plan_ended(self, plan: str, allowance_now: bool, next_cycle: date) -> str:
         if allowance_now:
-            return f"{self.label(plan)} ends: the account is on Free, with {self.allowance('free')} monthly credits."
-        return (f"{self.label(plan)} ends: the account is on Free; its monthly credits arrive on "
+            return (f"{self.label(plan)} ends: the account is on Free, with a monthly allowance of "
+                    f"{self.allowance('free')} credits.")
+        return (f"{self.label(plan)} ends: the account is on Free; its monthly allowance arrives on "
                 f"{day_text(next_cycle)}.")
 
     def topup(self, usd: int, credits: int, repaid: int) -> str:
@@ -103,6 +104,14 @@ class Words:
     def topup_refunded(self, usd: int, bought: date, credits: int) -> str:
         return (f"You cancel the Add-On Pack of {day_text(bought)}: {money_text(usd * 100)} refunded and its "
                 f"{credits:,} credits taken back. Your plan stays as it is.")
+
+    def free_cycle(self) -> str:
+        return f"A new billing cycle on Free: the monthly allowance resets to {self.allowance('free')} credits."
+
+    def expired(self, monthly: int, bonus: int) -> str:
+        parts = [f"{n:,} {what}" for n, what in ((monthly, "of the previous monthly allowance"), (bonus, "bonus credits"))
+                 if n]
+        return f"{monthly + bonus:,} credits you had not used expire: {' and '.join(parts)}."
 
     def invite(self, credits: int) -> str:
         return f"A friend registers with your invitation code: {credits:,} bonus credits."
@@ -138,13 +147,29 @@ def restricted_spells(days: list[DayState]) -> list[Moment]:
     return out
 
 
-def timeline(moments: list[Moment], days: list[DayState], first_day: date, policy: Policy) -> list[dict]:
+def expiries(entries: list[Entry]) -> list[Moment]:
+    """The days on which monthly allowance or bonus credits expire unused (daily credits go
+    every night and say nothing): read off the ledger, so credits never vanish unseen."""
+    gone: dict[date, dict[Bucket, int]] = {}
+    for entry in entries:
+        if entry.kind is Kind.EXPIRE and entry.bucket in (Bucket.MONTHLY, Bucket.BONUS):
+            per_bucket = gone.setdefault(entry.date, {Bucket.MONTHLY: 0, Bucket.BONUS: 0})
+            per_bucket[entry.bucket] -= entry.credits
+    return [Moment(day, "expired", (("monthly", lost[Bucket.MONTHLY]), ("bonus", lost[Bucket.BONUS])))
+            for day, lost in gone.items()]
+
+
+def timeline(moments: list[Moment], days: list[DayState], entries: list[Entry], first_day: date,
+             policy: Policy) -> list[dict]:
     words = Words(policy)
     first = first_day.toordinal()
-    # Spells describe the end of a day: after that day's other moments (sorted() is stable).
-    merged = sorted(moments + restricted_spells(days), key=lambda m: m.date)
+    # A day's expiries follow what caused them (a renewal, a new plan); spells describe the
+    # day's end: after that day's other moments (sorted() is stable).
+    merged = sorted(moments + expiries(entries) + restricted_spells(days), key=lambda m: m.date)
     out = []
     for moment in merged:
+        if moment.kind == "free_cycle" and moment.date == first_day:
+            continue  # the opening line already gives the first cycle's allowance
         facts = dict(moment.facts)
         item = {"date": moment.date.isoformat(), "day": moment.date.toordinal() - first + 1, "kind": moment.kind}
         if facts.get("plan"):

@@ -175,7 +175,9 @@ def test_the_timeline_names_the_days_that_matter_in_order():
                                   {"date": "2026-03-20", "type": "topup", "usd": 10},
                                   {"date": "2026-03-22", "type": "cancel_topup", "of": "2026-03-20"}]})
     kinds = [(t["date"], t["kind"]) for t in result["timeline"] if t["kind"] not in ("restricted", "served_again")]
-    assert kinds[:3] == [("2026-03-02", "registered"), ("2026-03-02", "trial_started"), ("2026-03-09", "charged")]
+    assert kinds[:4] == [("2026-03-02", "registered"), ("2026-03-02", "trial_started"),
+                         ("2026-03-02", "expired"),  # Free's allowance, replaced by the trial's
+                         ("2026-03-09", "charged")]
     assert ("2026-03-20", "topup") in kinds and ("2026-03-22", "topup_refunded") in kinds
     restricted = [t for t in result["timeline"] if t["kind"] == "restricted"]
     assert restricted and restricted[0]["date"] == result["summary"]["first_restricted_day"]
@@ -208,3 +210,31 @@ def test_a_restricted_spell_is_not_ended_by_days_without_usage():
     spells = [(t["date"], t["kind"]) for t in result["timeline"] if t["kind"] in ("restricted", "served_again")]
     assert spells == [("2026-01-14", "restricted")]
     assert "The daily credits still arrive" in next(t["text"] for t in result["timeline"] if t["kind"] == "restricted")
+
+
+def test_the_timeline_says_which_credits_expire_unused():
+    # Plus renewing on 10 Dec with 5,000 credits and no Add-On Pack credits given: 2,000 count
+    # as this cycle's allowance and 3,000 as bonus (start_balance_split), all gone on 10 Dec.
+    # 14 weekdays of 300 from 26 Nov to 9 Dec, with 200 daily credits each, take 1,000 of them.
+    result = simulate({"start": {"date": "2026-11-26", "plan": "plus", "renews_on": "2026-12-10",
+                                 "credits": {"total": 5000}},
+                       "days": 40, "usage": {"per_active_day": 300, "active_days": "weekdays"}})
+    on_renewal = [(t["kind"], t["text"]) for t in result["timeline"] if t["date"] == "2026-12-10"]
+    assert on_renewal[0][0] == "charged"  # the renewal first, then what it ended
+    assert on_renewal[1] == ("expired", "4,000 credits you had not used expire: 1,000 of the previous monthly "
+                                        "allowance and 3,000 bonus credits.")
+    # Every expiry of allowance or bonus credits in the ledger is told, on its day.
+    told = {t["date"]: t for t in result["timeline"] if t["kind"] == "expired"}
+    gone: dict[str, int] = {}
+    for entry in result["ledger"]:
+        if entry["kind"] == "expire" and entry["bucket"] in ("monthly", "bonus"):
+            gone[entry["date"]] = gone.get(entry["date"], 0) - entry["credits"]
+    assert set(told) == set(gone)
+    assert all(told[d]["text"].startswith(f"{n:,} credits") for d, n in gone.items())
+
+
+def test_the_timeline_names_each_new_free_cycle_after_the_first():
+    result = simulate({"registered": "2026-01-31", "days": 75, "usage": {"per_active_day": 0}})
+    cycles = [t["date"] for t in result["timeline"] if t["kind"] == "free_cycle"]
+    assert cycles == ["2026-02-28", "2026-03-31"]  # not on the day of registration, which its own line covers
+    assert f"resets to {FREE:,} credits" in next(t["text"] for t in result["timeline"] if t["kind"] == "free_cycle")
