@@ -13,12 +13,15 @@ Markdown is rendered, so no page states a number or a rule by hand:
     {{ plan_cards() }}                    the cloud plans side by side, each with "pick this if …"
     {{ credit_prices() }}                 what a credit costs on each plan and in an Add-On Pack
     {{ same_price_per_credit() }}         one sentence: plan credits against pack credits, in price
+                                          (same_price_per_credit("At this site's prices") words the start)
     {{ operator_prices() }}               the note that the prices are the operator's (once per page)
     {{ assumptions() }}                   the customer Assumptions page: one entry per setting
     {{ settings_reference() }}            the developer reference: every setting with its key
     {{ numbers_reference() }}, {{ plans_reference() }}   the numbers and plans with their keys
     {{ example("plus-trial-kept") }}      a worked example: timeline, outcome, every day collapsed
     {{ preset_gallery() }}                every preset's outcome (the calculator page's fallback)
+    {{ assumed("anchor", "sentence") }}   a reading no setting names, in the marker, linked to the
+                                          Assumptions page's entry #anchor (written on that page by hand)
     {{ calculator_link("free-300-a-day") }}               a link opening the calculator on a preset
 
 A placeholder the hook does not know fails the build: text is never passed
@@ -211,8 +214,10 @@ def spending_order(ctx: Context) -> str:
         name, expiry = CREDIT_KINDS[kind]
         note = ""
         if kind == "bonus":
+            # Two readings in one step: its place in the order and its expiry, each with its marker.
             expiry = BONUS_EXPIRY[bonus_expiry]
-            note = unpublished(ctx, "spending_order")
+            note = (unpublished(ctx, "spending_order", "Eigent hasn't published where these come")
+                    + unpublished(ctx, "bonus_expiry", "Eigent hasn't published when these expire"))
         if steps:
             steps.append('<div class="spending-order__arrow" aria-hidden="true"><span>→</span></div>')
         steps.append(f'<div class="spending-order__step spending-order__step--{kind}" role="listitem">'
@@ -260,7 +265,8 @@ def plan_cards(ctx: Context) -> str:
         if key == "free":
             pick = ("you use Eigent lightly, or want to pay only for what you use: each day you use the "
                     f"app brings {policy.daily_credits:,} credits for that day, {free.monthly_credits:,} "
-                    "credits a month cover the rest, and Add-On Packs top you up whenever you run short.")
+                    "credits a month cover the rest, and you can buy an Add-On Pack with + Add Credits "
+                    "whenever you run short.")
             detail = ""
         else:
             above = beats_free_with_packs_above(policy, plan)
@@ -274,15 +280,15 @@ def plan_cards(ctx: Context) -> str:
                 if lower.key == "free":
                     # Not cheaper than Free with packs: what it offers instead is a set monthly
                     # allowance for one fixed charge, for someone who outgrows Free's allowance.
-                    pick = (f"you use more than Free's {free.monthly_credits:,} monthly credits most months and "
+                    pick = (f"you use more than Free's monthly allowance of {free.monthly_credits:,} credits most months and "
                             "would rather pay one fixed monthly charge than buy Add-On Packs as you go. "
                             f"Made for {plan.audience}.")
                 else:
-                    # Above Plus, the difference Eigent names is who the plan is for (Pro's
-                    # advanced capabilities), not the number of credits.
+                    # Above Plus: who the plan is for (its audience in policy.toml); the
+                    # credit comparison follows in `detail` and on the Plans page.
                     pick = f"you are one of the {plan.audience}."
                 detail = (f"For credits alone, Free with {money(plan.price_cents)} of Add-On Packs gives you "
-                          f"{same_money:,} credits for the same money, and the pack credits never expire.")
+                          f"{same_money:,} credits for the same money, and the Add-On Pack credits never expire.")
         paragraphs = [f"**{plan.monthly_credits:,} credits** a month  \n    {price[0].upper()}{price[1:]} · {trial}",
                       f'<strong class="plan-cards__pick">Pick this if</strong> {pick}']
         if detail:
@@ -295,7 +301,7 @@ def credit_prices(ctx: Context) -> str:
     """What 100 credits cost on each paid plan and in an Add-On Pack, and when unused ones expire."""
     policy = ctx.policy
     per_100_pack = Fraction(100 * 100, policy.credits_per_usd)  # cents
-    rows = ['<div class="compact-table" markdown>', "",
+    rows = ['<div class="compact-table credit-prices" markdown>', "",
             "| Way to buy | You get | Per 100 credits | Unused credits |", "|---|---|--:|---|"]
     for key in PLAN_ORDER[1:]:
         plan = policy.plans[key]
@@ -311,8 +317,9 @@ def cents_text(cents: Fraction) -> str:
     return f"{float(cents) / 100:,.2f} USD"
 
 
-def same_price_per_credit(ctx: Context) -> str:
-    """One sentence: whether plan credits cost what pack credits cost at the configured prices."""
+def same_price_per_credit(ctx: Context, lead: str = "At the prices set here") -> str:
+    """One sentence: whether plan credits cost what pack credits cost at the configured prices.
+    `lead` starts it; a page without the price box names the prices as this site's there."""
     policy = ctx.policy
     pack = Fraction(100, policy.credits_per_usd)
     cheaper, dearer, same = [], [], []
@@ -327,7 +334,7 @@ def same_price_per_credit(ctx: Context) -> str:
         parts.append(f"a credit costs less on {' and '.join(cheaper)} than in an Add-On Pack")
     if dearer:
         parts.append(f"a credit costs more on {' and '.join(dearer)} than in an Add-On Pack")
-    return "At the prices set here, " + "; ".join(parts) + "."
+    return f"{lead}, " + "; ".join(parts) + "."
 
 
 def operator_prices(ctx: Context) -> str:
@@ -353,7 +360,8 @@ def assumptions(ctx: Context) -> str:
            "The calculator applies these as Eigent states them.", ""]
     for setting in (s for s in settings if s.basis == "published"):
         out += [f"### {setting.title} {{ #{setting.key} }}", "", escape(setting.text, quote=False), "",
-                f'<p class="rule-source">Eigent\'s support page says: “{escape(setting.source, quote=False)}”</p>',
+                f'<p class="rule-source">Eigent\'s support page states this rule; in our words: '
+                f'{escape(setting.source, quote=False)}</p>',
                 ""]
         out += other_choices_html(setting, ctx)
     out += ["## Where Eigent is silent: the calculator's readings { #readings }", "",
@@ -384,7 +392,7 @@ NUMBER_MEANINGS = {
     "daily_credits": "credits granted on each day the app is used",
     "signup_bonus": "bonus credits at registration",
     "invite_bonus": "bonus credits for each friend who registers with the invitation code",
-    "refund_window_days": "days after a charge within which a cancellation is refunded in full",
+    "refund_window_days": "days after a purchase within which a cancellation is refunded in full",
     "topup_usd_min": "smallest Add-On Pack the engine accepts, USD",
     "topup_usd_max": "largest Add-On Pack the engine accepts, USD",
     "pack_usd": "the plan advisor buys Add-On Packs in multiples of this many USD",
@@ -423,7 +431,7 @@ def settings_reference(ctx: Context) -> str:
                 f"{escape(setting.title, quote=False)}. Basis: **{basis}**. Default: {key_html(setting.default)}. "
                 f'<a href="{ctx.assumption_url(setting.key)}">Customer wording</a>.', ""]
         if setting.basis == "published":
-            out += [f"Source: “{escape(setting.source, quote=False)}”", ""]
+            out += [f"Source, Eigent's support page in our words: {escape(setting.source, quote=False)}", ""]
         rows = ["| Value | Meaning |", "|---|---|"]
         for value, text in setting.choices.items():
             default = " (default)" if value == setting.default else ""
@@ -477,14 +485,25 @@ def example(ctx: Context, name: str) -> str:
     return "\n".join(lines)
 
 
-def readings_note(ctx: Context) -> str:
-    """One line over each worked example: the engine's timeline cannot carry the marker on each
-    sentence, so the example as a whole says that readings fill Eigent's gaps."""
+def readings_note(ctx: Context, follows: str = "this example follows",
+                  figures: str = "the dates and figures below") -> str:
+    """One line over each worked example (and over the calculator page's gallery): the engine's
+    timeline cannot carry the marker on each sentence, so the example as a whole says that
+    readings fill Eigent's gaps."""
     link = ctx.assumption_url("readings")
     return (f'<p class="worked-example__readings"><span class="{READING_CLASS} {READING_CLASS}--note">'
-            f'<a class="{READING_MARK_CLASS}" href="{link}">Eigent hasn\'t published every rule this example '
-            "follows:</a> where it publishes nothing, the dates and figures below follow the calculator's "
-            "readings.</span></p>")
+            f'<a class="{READING_MARK_CLASS}" href="{link}">Eigent hasn\'t published every rule {follows}:</a> '
+            f"where it publishes nothing, {figures} follow the calculator's readings.</span></p>")
+
+
+def assumed(ctx: Context, anchor: str, sentence: str) -> str:
+    """A reading that no setting names (the engine has no switch for it), inside the same marker
+    as rule()'s, linked to its entry on the Assumptions page (a hand-written section there; the
+    strict build fails on a missing anchor)."""
+    href = f"#{anchor}" if ctx.page_url == "assumptions/" else f"{ctx.root}assumptions/#{anchor}"
+    return (f'<span class="{READING_CLASS} {READING_CLASS}--unlisted">'
+            f'<a class="{READING_MARK_CLASS}" href="{href}">{escape(READING_LABEL)}</a> '
+            f"{after_colon(escape(sentence, quote=False))}</span>")
 
 
 def timeline_html(timeline: list[dict], first_date: str) -> str:
@@ -577,7 +596,7 @@ def outcome_sentence(result: dict) -> str:
 def preset_gallery(ctx: Context) -> str:
     # No headings: the gallery is the page's fallback, hidden once the calculator runs, and
     # its entries must not sit in the table of contents only to vanish from the page.
-    out = []
+    out = [readings_note(ctx, "these examples follow", "the dates and figures of every example"), ""]
     for name, case in presets().items():
         result = json.loads(preset_result(name))
         out += [f"**{case['title']}.** {case['summary']}", "", scenario_text(case["scenario"]), "",
@@ -605,5 +624,6 @@ MACROS = {
     "plans_reference": plans_reference,
     "example": example,
     "preset_gallery": preset_gallery,
+    "assumed": assumed,
     "calculator_link": calculator_link,
 }

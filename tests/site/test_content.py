@@ -361,3 +361,37 @@ def test_plan_advice_is_worked_out_from_the_prices():
     assert above == free + plus.monthly_credits // 2 + 1
     assert f"more than {above:,} credits a month" in plan_cards(Context(cheap, "plans/"))
     assert "costs less on Plus" in same_price_per_credit(Context(cheap, "plans/"))
+
+
+# --- QA review: readings marked where the text is written by hand --------------------------------------
+
+def test_the_spending_order_diagram_marks_both_bonus_readings(site):
+    html = (site / "credits/index.html").read_text("utf-8")
+    step = re.search(r'<div class="spending-order__step spending-order__step--bonus".*?</div>', html, re.S).group(0)
+    keys = re.findall(r'class="reading reading--short" data-setting="(\w+)"', step)
+    assert sorted(keys) == ["bonus_expiry", "spending_order"], keys
+
+
+def test_readings_no_setting_names_link_to_an_entry_on_the_assumptions_page(site):
+    entries = set(re.findall(r'id="([\w-]+)"', (site / "assumptions/index.html").read_text("utf-8")))
+    found = 0
+    for page in CUSTOMER_PAGES:
+        html = (site / page).read_text("utf-8")
+        for href in re.findall(r'<span class="reading reading--unlisted"><a class="reading__mark" href="([^"]+)"', html):
+            assert href.split("#")[-1] in entries, (page, href)
+            found += 1
+    assert found >= 4  # the trial cancelled from Free: Credits, Billing, FAQ and its own entry
+
+
+def test_the_calculator_pages_examples_say_the_prices_and_the_readings_are_the_sites(site):
+    html = (site / "calculator/index.html").read_text("utf-8")
+    gallery = html[html.index("data-calculator-fallback"):html.index('class="moved-anchors"')]
+    text = Text(gallery).text
+    assert "operator settings of the site's calculator, not official prices" in text
+    assert 'class="worked-example__readings"' in gallery and "assumptions/#readings" in gallery
+
+
+def test_the_glossary_terms_can_be_linked(site):
+    html = (site / "glossary/index.html").read_text("utf-8")
+    terms = re.findall(r"<dt([^>]*)>", html)
+    assert terms and all('id="' in attrs for attrs in terms), terms

@@ -102,7 +102,7 @@ function newAccount(scenario, ctx) {
     onchange: (e) => ctx.edit((s) => { keepMonths(s, () => { s.registered = e.target.value; }); }, { redraw: true }) });
   return h("fieldset", { class: "calc-group" }, h("legend", {}, "Your account"),
     h("div", { class: "calc-row" },
-      field("Registration date", registered, "The day 1 of the simulation; you get the sign-up bonus that day."),
+      field("Registration date", registered, "Day 1 of the simulation; you get the sign-up bonus that day."),
       horizonField(scenario, ctx.policy, ctx)));
 }
 
@@ -290,7 +290,7 @@ function pricesGroup(scenario, policy, ctx) {
       if (value === policy.numbers.pack_usd) delete s.pack_usd; else s.pack_usd = value;
     }) });
   return h("fieldset", { class: "calc-group" }, h("legend", {}, "Prices"),
-    h("p", { class: "calc-hint" }, "Enter the prices you see in the app. Eigent publishes no prices; the values filled in are settings of this calculator."),
+    h("p", { class: "calc-hint" }, "Enter the prices you see in the app. Eigent publishes no prices for Plus and Pro; the values filled in are settings of this calculator."),
     h("div", { class: "calc-row" }, paid.map(priceField),
       field("Add-On Pack size for the plan advice, USD", pack, `${fmt(policy.numbers.credits_per_usd)} credits per USD`)));
 }

@@ -380,7 +380,7 @@ async function boot() {
   if (snapshot) {
     progress.boot = "snapshot";
     progress.total = total([...needed, snapshotName]);
-    step("Restoring the credit engine…", 0.92);
+    step("Restoring the calculator…", 0.92);
     let opened = null;
     try {
       // Inflating starts at once; the stamp is checked before Pyodide gets the memory.
@@ -429,11 +429,10 @@ os.remove("/tmp/engine.whl")
 }
 
 function engine(pyodide, snapshotName = null) {
-  step("Loading the credit engine…", 0.97);
+  step("Loading the calculator…", 0.97);
   const api = pyodide.pyimport("calculator.api");
-  const version = pyodide.runPython("import sys; sys.version.split()[0]");
   phase("ready");
-  status("ready", `Engine ready (Python ${version} in your browser).`, 1);
+  status("ready", "Calculator ready (runs in your browser).", 1);
   return { api, snapshotName };
 }
 
