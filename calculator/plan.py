@@ -188,9 +188,10 @@ def resolve_cancel(state: PlanState, day: date, event: Event, policy: Policy) ->
             charged = sub.last_charge.isoformat()
             closes = date.fromordinal(sub.last_charge.toordinal() + policy.refund_window_days + 1).isoformat()
             raise ScenarioError(
-                f"this cancel would refund the {label} charge of {charged}, made before the simulation starts; "
-                f"the calculator can only refund purchases it simulates (a cancel from {closes} on stops the plan "
-                "at the end of its billing cycle)", where)
+                f"this cancel falls within the refund window of the {label} charge of {charged}, made before the "
+                "calculator's first day: it may well be refunded, but the calculator cannot recompute the days "
+                f"before its first day (a cancel from {closes} on stops the plan at the end of its billing cycle)",
+                where)
         return Outcome(LATE, plan=sub.plan)
     # The first charge anchors the cycle; a `start` plan's first charge is history, so
     # every charge it makes in the simulation is a renewal.

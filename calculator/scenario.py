@@ -377,6 +377,10 @@ def parse_start(value: object, policy: Policy) -> Start:
                                 ("cycle_start",))
     else:
         anchor = within("renews_on", check_date, data["renews_on"], policy)
+        if anchor == today:  # a dashboard may still show today's renewal as the next one
+            raise ScenarioError(f"{anchor.isoformat()} is today: a plan that renews today starts a new billing cycle "
+                                f"today (give {add_months(today, 1).isoformat()} as the next renewal, or today as the "
+                                "day the billing cycle started)", ("renews_on",))
         if not add_months(anchor, -1) <= today < anchor:
             raise ScenarioError(f"{anchor.isoformat()} is not the next renewal after {today.isoformat()} "
                                 "(expected a date after it, at most a month later)", ("renews_on",))

@@ -876,3 +876,68 @@ def test_no_back_to_top_pill_over_the_results(browser, base_url):
         page.wait_for_timeout(250)
     assert page.locator(".md-top").evaluate("e => getComputedStyle(e).display") == "none"
     context.close()
+
+
+# --- second QA round (a current customer's view) ------------------------------------------------------
+
+def test_a_link_with_a_mistake_shows_its_error_and_not_the_build_time_examples(watched, base_url):
+    page = watched.page
+    past_renewal = {"start": {"date": "2026-11-26", "plan": "plus", "renews_on": "2026-11-20", "credits": {"total": 500}},
+                    "days": 30, "usage": {"per_active_day": 100}}
+    open_calculator(watched, base_url, link(past_renewal))
+    settled(page)
+    assert page.get_attribute("[data-calculator]", "data-state") == "error"
+    expect(page.locator("[data-calculator-fallback]")).to_be_hidden()  # the calculator runs: its examples stand down
+    assert watched.errors == []
+
+
+def test_usage_follows_every_switch_between_the_two_ways_in(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.fill("[data-testid=calc-per-day]", "400")
+    settled(page)
+    page.check("[data-testid=calc-mode-account]")
+    settled(page)
+    assert page.input_value("[data-testid=calc-per-day]") == "400"
+    page.fill("[data-testid=calc-per-day]", "250")
+    settled(page)
+    page.check("[data-testid=calc-mode-new]")
+    settled(page)
+    assert page.input_value("[data-testid=calc-per-day]") == "250"  # not the 400 this way in had before
+    assert fragment_scenario(page)["usage"]["per_active_day"] == 250
+    page.check("[data-testid=calc-mode-account]")
+    settled(page)
+    assert page.input_value("[data-testid=calc-per-day]") == "250"
+    assert watched.errors == []
+
+
+def test_choosing_a_paid_plan_today_ticks_the_free_trial_already_had(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.check("[data-testid=calc-mode-account]")
+    settled(page)
+    assert not page.is_checked("[data-testid=calc-start-trial-used]")  # on Free, a trial may still come
+    page.select_option("[data-testid=calc-start-plan]", "plus")
+    settled(page)
+    assert page.is_checked("[data-testid=calc-start-trial-used]")
+    assert fragment_scenario(page)["start"]["trial_used"] is True
+    page.uncheck("[data-testid=calc-start-trial-used]")  # the reader's word goes
+    settled(page)
+    assert "trial_used" not in fragment_scenario(page)["start"]
+
+
+def test_the_break_even_sentence_never_contradicts_tied_option_cards(watched, base_url):
+    # Pro today, 500 credits on weekdays: Free and Plus both cost 120 USD in whole Add-On Packs,
+    # while credit for credit Plus costs less from 461 a day.
+    scenario = {"start": {"date": "2026-11-26", "plan": "pro", "renews_on": "2026-12-02", "credits": {"total": 300}},
+                "days": 62, "usage": {"per_active_day": 500, "active_days": "weekdays"}}
+    advice = cli("recommend", scenario)
+    totals = {o["name"]: o["usd_total"] for o in advice["options"]}
+    assert totals["free"] == totals["plus"]
+    page = watched.page
+    open_calculator(watched, base_url, link(scenario))
+    advice_settled(page)
+    sentence = page.locator("[data-testid=calc-break-even] li").first.inner_text()
+    threshold = next(b["per_active_day"] for b in advice["break_even"] if b["to"] == "plus")
+    assert sentence == (f"Plus costs less than Free from about {threshold:,} credits a day (you are above it; "
+                        f"in whole Add-On Packs both cost {usd(totals['plus'])} at your usage).")

@@ -77,7 +77,8 @@ def test_a_refund_of_the_charge_before_the_start_is_an_input_error_that_says_why
     with pytest.raises(ScenarioError) as error:
         simulate({**plus_today(cycle_start="2026-11-22"), "events": [{"date": "2026-11-27", "type": "cancel"}]})
     assert error.value.path == ("events", 0, "type")
-    assert "made before the simulation starts" in error.value.message
+    assert "within the refund window of the Plus charge of 2026-11-22, made before the calculator's first day" \
+        in error.value.message
 
 
 def test_a_renewal_inside_the_simulation_can_be_refunded():
@@ -238,3 +239,11 @@ def test_the_timeline_names_each_new_free_cycle_after_the_first():
     cycles = [t["date"] for t in result["timeline"] if t["kind"] == "free_cycle"]
     assert cycles == ["2026-02-28", "2026-03-31"]  # not on the day of registration, which its own line covers
     assert f"resets to {FREE:,} credits" in next(t["text"] for t in result["timeline"] if t["kind"] == "free_cycle")
+
+
+def test_a_renewal_date_of_today_says_what_to_enter_instead():
+    with pytest.raises(ScenarioError) as error:
+        simulate({"start": {"date": "2026-11-26", "plan": "plus", "renews_on": "2026-11-26", "credits": {"total": 1}},
+                  "days": 30})
+    assert error.value.location == "start.renews_on"
+    assert "give 2026-12-26 as the next renewal, or today as the day the billing cycle started" in error.value.message

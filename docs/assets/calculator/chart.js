@@ -242,15 +242,19 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
 // One style per axis: every tick in thousands ("5k", "10k") once the top tick reaches 10,000, else in full.
 const axisLabel = (v, ticks) => (ticks[ticks.length - 1] >= 10000 ? (v === 0 ? "0" : `${fmt(Math.round(v / 100) / 10)}k`) : fmt(v));
 
+// "Daily credits" reads "daily credits" inside a sentence; "Add-On Pack credits" keeps its capitals.
+const inSentence = (label) => (/^[A-Z][a-z]+ /.test(label) ? label[0].toLowerCase() + label.slice(1) : label);
+
 function describe(result, spent, present) {
   const days = result.days;
   let high = 0;
   days.forEach((d, i) => { if (d.balance > days[high].balance) high = i; });
   const first = result.summary.first_restricted_day;
   return [
-    `From ${formatDate(days[0].date)} to ${formatDate(days[days.length - 1].date)}, the balance starts at ${fmt(days[0].balance)} credits,`,
-    `is highest on ${formatDate(days[high].date)} (${fmt(days[high].balance)}) and ends at ${fmt(days[days.length - 1].balance)}.`,
-    present.length ? `Kinds of credit held: ${present.map(([, label]) => label.toLowerCase()).join(", ")}.` : "No credits are held.",
+    // The chart plots each day's end: the first point is after day 1's usage, not the balance entered.
+    `From ${formatDate(days[0].date)} to ${formatDate(days[days.length - 1].date)}, the balance at the end of day 1 is ${num(days[0].balance)} credits;`,
+    `it is highest on ${formatDate(days[high].date)} (${num(days[high].balance)}) and ends at ${num(days[days.length - 1].balance)}.`,
+    present.length ? `Kinds of credit held: ${present.map(([, label]) => inSentence(label)).join(", ")}.` : "No credits are held.",
     first ? `The first restricted day is ${formatDate(first)} (${RESTRICTED_MEANS}).` : "No day is restricted.",
     `Money spent by the end: ${usdFromCents(spent[spent.length - 1] ?? 0)}. Every day's figures are in the table "Every day" below.`,
   ].join(" ");

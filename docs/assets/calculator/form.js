@@ -120,7 +120,9 @@ function accountToday(scenario, policy, ctx) {
   const date = h("input", { type: "date", value: start.date ?? "", "data-testid": "calc-start-date", "data-path": "start.date",
     onchange: (e) => ctx.edit((s) => keepMonths(s, () => { s.start.date = e.target.value; }), { redraw: true }) });
   const plan = h("select", { "data-testid": "calc-start-plan", "data-path": "start.plan",
-    onchange: (e) => setStart((st) => { st.plan = e.target.value; }, true) },
+    // A paid plan almost always began with its free trial: choosing one ticks "already had
+    // a free trial" (visibly; it can be unticked), so the advisor does not offer another.
+    onchange: (e) => setStart((st) => { st.plan = e.target.value; if (st.plan !== "free") st.trial_used = true; }, true) },
     Object.entries(policy.plans).map(([key, p]) => h("option", { value: key }, p.label)));
   plan.value = start.plan ?? "free";
   const cycleKind = "renews_on" in start ? "renews_on" : "cycle_start";
@@ -156,7 +158,8 @@ function accountToday(scenario, policy, ctx) {
         h("div", { class: "calc-inline" }, kind, cycleDate))),
     h("div", { class: "calc-row" },
       credit("total", "Total Credits", "calc-start-total", "The balance your dashboard shows now."),
-      credit("topup", "of which Add-On Pack credits", "calc-start-topup", "Optional: they never expire."),
+      credit("topup", "of which Add-On Pack credits", "calc-start-topup",
+        "They never expire. Left empty, credits above your monthly allowance count as bonus credits, which the calculator assumes expire when the billing cycle ends."),
       horizonField(scenario, policy, ctx)),
     h("label", { class: "calc-inline" }, trialUsed, " I have already had a free trial"),
     h("details", { class: "calc-more", open: more || null }, h("summary", {}, "More from your dashboard (optional)"),
@@ -326,7 +329,9 @@ function eventsGroup(scenario, policy, ctx) {
       onclick: () => ctx.edit((s) => {
         s.events = Array.isArray(s.events) ? s.events : [];
         const date = s.events.length ? s.events[s.events.length - 1].date : firstDay(s);
-        s.events.push({ date, type: "subscribe", plan: "plus", trial: !(s.start?.trial_used) && !s.start });
+        // A free trial by default where one is still possible: a new account, or one on Free that has not had one.
+        const trial = !s.start || (s.start.plan === "free" && !s.start.trial_used);
+        s.events.push({ date, type: "subscribe", plan: "plus", trial });
       }, { redraw: true, focus: `events[${events.length}].type` }) }, "Add an event"));
 }
 

@@ -112,6 +112,9 @@ async function mount(root) {
     app.retry.hidden = status.state !== "error";
     app.status.dataset.state = status.state;
     if (status.state === "error") render(app);
+    // The examples computed at build time stand in for a calculator that cannot run; once
+    // it runs, they go, whether the input holds or not (a link with a mistake included).
+    if (status.state === "ready") document.querySelector("[data-calculator-fallback]")?.setAttribute("hidden", "");
   });
 
   // The page's inline script keeps a long fragment aside while the page loads (index.md).
@@ -272,7 +275,9 @@ function setHorizon(app, text) {
   }
 }
 
-// "I'm new" / "I already have an account": each keeps its own scenario while the other is used.
+// "I'm new" / "I already have an account": each keeps its own dates, account and events
+// while the other is used; how much the reader uses, the prices, the pack size and the
+// settings are the reader's either way, and follow every switch.
 function switchMode(app, mode) {
   const s = app.state.scenario;
   const now = s.start ? "account" : "new";
@@ -280,12 +285,23 @@ function switchMode(app, mode) {
   app.stash = { ...app.stash, [now]: s };
   const months = monthsOf(s) ?? 3;
   const today = todayIso();
-  const common = { usage: structuredClone(s.usage ?? {}), ...(s.prices ? { prices: s.prices } : {}), ...(s.pack_usd ? { pack_usd: s.pack_usd } : {}), ...(s.policy ? { policy: s.policy } : {}) };
-  if (common.usage.by_date) delete common.usage.by_date; // dated usages belong to the other window
-  const scenario = app.stash[mode] ?? (mode === "account"
-    ? { start: { date: today, plan: "free", cycle_start: today, credits: { total: app.policy.plans.free.monthly_credits } }, days: daysFor(today, months), ...common, events: [] }
-    : { registered: today, days: daysFor(today, months), ...common, events: [] });
+  const fresh = mode === "account"
+    ? { start: { date: today, plan: "free", cycle_start: today, credits: { total: app.policy.plans.free.monthly_credits } }, days: daysFor(today, months), events: [] }
+    : { registered: today, days: daysFor(today, months), events: [] };
+  const scenario = carryOver(s, app.stash[mode] ?? fresh);
   commit(app, { ...app.state, scenario, preset: null, linkError: null, horizonText: null, horizonError: null }, "edit", { redraw: true, focus: `calc-mode-${mode}` });
+}
+
+export function carryOver(from, into) {
+  const out = structuredClone(into);
+  const byDate = into.usage?.by_date;
+  out.usage = structuredClone(from.usage ?? {});
+  delete out.usage.by_date; // dated usages belong to the window they were entered for
+  if (byDate) out.usage.by_date = structuredClone(byDate);
+  for (const key of ["prices", "pack_usd", "policy"]) {
+    if (key in from) out[key] = structuredClone(from[key]); else delete out[key];
+  }
+  return out;
 }
 
 function drawForm(app, focus) {
@@ -494,7 +510,6 @@ function drawResult(app, result) {
   renderSummary(app.summary, result);
   renderChart(app.chart, result, { events: Array.isArray(scenario.events) ? scenario.events : [], compare: app.state.pinned && app.simA?.result ? app.simA.result : null });
   app.drawnA = app.state.pinned ? app.simA?.result ?? null : null;
-  document.querySelector("[data-calculator-fallback]")?.setAttribute("hidden", "");
   // The rest, mostly below the fold, one piece per task: no single task blocks typing for long.
   const toggle = () => { app.showAllStory = !app.showAllStory; renderStory(app.story, result, app.showAllStory, toggle); };
   const rest = [

@@ -13,7 +13,7 @@ export const KIND_LABELS = {
   daily: "Daily credits", topup: "Add-On Pack", consume: "Used", expire: "Expired", refund: "Refund", forgive: "Negative balance written off",
 };
 const BUCKET_LABELS = Object.fromEntries(BUCKETS);
-export const RESTRICTED_MEANS = "restricted: your credits could not cover that day's usage, so the service was limited";
+export const RESTRICTED_MEANS = "restricted: your credits cannot cover that day's usage, so the service is limited";
 
 const dayOf = (result, date) => daysBetween(result.days[0].date, date) + 1;
 export const dated = (result, date) => (date ? `${formatDate(date)}, day ${dayOf(result, date)}` : "never");
@@ -94,7 +94,7 @@ export function renderLedger(root, result) {
     caption: `Credits History: ${plural(ledger.length, "entry", "entries")}`,
     headers: ["Date", "Day", "What", "Kind of credit", "Credits", "Balance after"], numeric: [0, 1, 0, 0, 1, 1],
     count: ledger.length,
-    row: (i) => { const e = ledger[i]; return [formatDate(e.date), fmt(dayOf(result, e.date)), KIND_LABELS[e.kind] ?? e.kind, BUCKET_LABELS[e.bucket] ?? e.bucket, signed(e.credits), fmt(e.balance_after)]; },
+    row: (i) => { const e = ledger[i]; return [formatDate(e.date), fmt(dayOf(result, e.date)), KIND_LABELS[e.kind] ?? e.kind, BUCKET_LABELS[e.bucket] ?? e.bucket, signed(e.credits), num(e.balance_after)]; },
   });
 }
 
@@ -103,11 +103,11 @@ export function renderDays(root, result) {
   return windowedTable({
     root, label: "Every simulated day (scrolls)", testid: "calc-days-table",
     caption: "Every simulated day, at the end of the day (credits)",
-    headers: ["Date", "Day", "Plan", "Wanted", "Used", "Unmet", "Daily", "Monthly", "Bonus", "Add-On", "Balance", "Restricted"],
+    headers: ["Date", "Day", "Plan", "Wanted", "Used", "Not served", "Daily", "Monthly", "Bonus", "Add-On", "Balance", "Restricted"],
     numeric: [0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0],
     count: days.length,
     row: (i) => { const d = days[i]; return [formatDate(d.date), fmt(i + 1), planLabel(d.plan), fmt(d.wanted), fmt(d.consumed), fmt(d.unmet),
-      fmt(d.buckets.daily), fmt(d.buckets.monthly), fmt(d.buckets.bonus), fmt(d.buckets.topup), fmt(d.balance), d.restricted ? "restricted" : ""]; },
+      fmt(d.buckets.daily), fmt(d.buckets.monthly), fmt(d.buckets.bonus), num(d.buckets.topup), num(d.balance), d.restricted ? "restricted" : ""]; },
   });
 }
 
@@ -156,14 +156,27 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
           "aria-disabled": inUse ? "true" : null, onclick: () => { if (!inUse) useOption(option); } },
         inUse ? `${option.label} in use` : `Use ${option.label}`));
     })),
-    advice.break_even?.length ? h("ul", { class: "calc-break-even", "data-testid": "calc-break-even" }, advice.break_even.map((b) => {
-      const from = advice.options.find((o) => o.name === b.from)?.label ?? planLabel(b.from);
-      const to = advice.options.find((o) => o.name === b.to)?.label ?? planLabel(b.to);
-      if (b.per_active_day === null) return h("li", {}, `${to} never costs less than ${from} for this pattern of days, at any usage the calculator accepts.`);
-      const side = perDay > b.per_active_day ? "you are above it" : perDay === b.per_active_day ? "you are right on it" : "you are below it";
-      // The engine prices unserved credits one by one here; whole packs can move a total by a pack.
-      return h("li", {}, `${to} costs less than ${from} from about ${fmt(b.per_active_day)} credits a day (${side}).`);
-    })) : null);
+    advice.break_even?.length ? h("ul", { class: "calc-break-even", "data-testid": "calc-break-even" },
+      advice.break_even.map((b) => h("li", {}, breakEvenSentence(b, advice.options, perDay)))) : null);
+}
+
+// The engine prices unserved credits one by one for the break-even; the cards buy whole
+// Add-On Packs, which can move a total by a pack. Near the threshold the cards may tie or
+// still favour the other plan: then the sentence says so rather than contradict them.
+export function breakEvenSentence(b, options, perDay) {
+  const fromOption = options.find((o) => o.name === b.from), toOption = options.find((o) => o.name === b.to);
+  const from = fromOption?.label ?? planLabel(b.from), to = toOption?.label ?? planLabel(b.to);
+  if (b.per_active_day === null) return `${to} never costs less than ${from} for this pattern of days, at any usage the calculator accepts.`;
+  const above = perDay > b.per_active_day;
+  const side = above ? "you are above it" : perDay === b.per_active_day ? "you are right on it" : "you are below it";
+  let cards = "";
+  if (fromOption && toOption && perDay !== b.per_active_day) {
+    const [a, z] = [fromOption.usd_total, toOption.usd_total];
+    if (a === z) cards = `; in whole Add-On Packs both cost ${usd(a)} at your usage`;
+    else if (above && z > a) cards = `; in whole Add-On Packs ${from} still costs less at your usage`;
+    else if (!above && z < a) cards = `; in whole Add-On Packs ${to} already costs less at your usage`;
+  }
+  return `${to} costs less than ${from} from about ${fmt(b.per_active_day)} credits a day (${side}${cards}).`;
 }
 
 // --- what-if ----------------------------------------------------------------------------------
