@@ -109,9 +109,12 @@ class Words:
         return f"A new billing cycle on Free: the monthly allowance resets to {self.allowance('free')} credits."
 
     def expired(self, monthly: int, bonus: int) -> str:
-        parts = [f"{n:,} {what}" for n, what in ((monthly, "of the previous monthly allowance"), (bonus, "bonus credits"))
-                 if n]
-        return f"{monthly + bonus:,} credits you had not used expire: {' and '.join(parts)}."
+        if not bonus:
+            return f"{monthly:,} credits of the previous monthly allowance expire unused."
+        if not monthly:
+            return f"{bonus:,} bonus credits expire unused."
+        return (f"{monthly + bonus:,} credits expire unused: {monthly:,} of the previous monthly allowance and "
+                f"{bonus:,} bonus credits.")
 
     def invite(self, credits: int) -> str:
         return f"A friend registers with your invitation code: {credits:,} bonus credits."

@@ -222,8 +222,8 @@ def test_the_timeline_says_which_credits_expire_unused():
                        "days": 40, "usage": {"per_active_day": 300, "active_days": "weekdays"}})
     on_renewal = [(t["kind"], t["text"]) for t in result["timeline"] if t["date"] == "2026-12-10"]
     assert on_renewal[0][0] == "charged"  # the renewal first, then what it ended
-    assert on_renewal[1] == ("expired", "4,000 credits you had not used expire: 1,000 of the previous monthly "
-                                        "allowance and 3,000 bonus credits.")
+    assert on_renewal[1] == ("expired", "4,000 credits expire unused: 1,000 of the previous monthly allowance "
+                                        "and 3,000 bonus credits.")
     # Every expiry of allowance or bonus credits in the ledger is told, on its day.
     told = {t["date"]: t for t in result["timeline"] if t["kind"] == "expired"}
     gone: dict[str, int] = {}
@@ -231,7 +231,7 @@ def test_the_timeline_says_which_credits_expire_unused():
         if entry["kind"] == "expire" and entry["bucket"] in ("monthly", "bonus"):
             gone[entry["date"]] = gone.get(entry["date"], 0) - entry["credits"]
     assert set(told) == set(gone)
-    assert all(told[d]["text"].startswith(f"{n:,} credits") for d, n in gone.items())
+    assert all(told[d]["text"].startswith(f"{n:,} ") for d, n in gone.items())
 
 
 def test_the_timeline_names_each_new_free_cycle_after_the_first():
