@@ -194,7 +194,7 @@ def resimulation(page, months: int) -> tuple[list[float], int]:
     page.fill("[data-testid=calc-months]", str(months))
     count = rendered(page)
     wait_for_render(page, count + 1)
-    days = int(page.inner_text(".calc-days-note").split()[0].replace(",", ""))  # "3,653 days simulated"
+    days = int(page.inner_text(".calc-days-note").split()[0].replace(",", ""))  # "3,653 days, to …"
     times = []
     for k in range(CHANGES):
         count = rendered(page)

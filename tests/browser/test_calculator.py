@@ -70,7 +70,7 @@ def test_filling_the_form_shows_summary_chart_and_ledger(watched, base_url):
     kinds = page.locator("[data-testid=calc-ledger] tbody tr:not(.calc-spacer) td:nth-child(3)").all_inner_texts()
     assert "Used" in kinds and "Monthly allowance" in kinds and "consume" not in kinds  # customer words, not the engine's kinds
     page.click("[data-testid=calc-days-details] summary")  # the day table is drawn when opened
-    simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days simulated, to …"
+    simulated = int(page.inner_text(".calc-days-note").split()[0])  # "92 days, to …"
     expect(page.locator("[data-testid=calc-days] table")).to_have_attribute("aria-rowcount", str(simulated + 1))
     table = page.locator("[data-testid=calc-days-table]")
     table.evaluate("el => { el.scrollTop = el.scrollHeight; }")  # drawn in windows: the last day appears when scrolled to

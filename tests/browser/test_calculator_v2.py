@@ -196,13 +196,13 @@ def test_horizon_takes_whole_months_within_the_bound(watched, base_url):
     for bad in ["2.5", "0", "121"]:
         page.fill("[data-testid=calc-months]", bad)
         settled(page)
-        expect(page.locator("[data-testid=calc-error]")).to_contain_text("Horizon: enter a whole number of months from 1 to 120")
+        expect(page.locator("[data-testid=calc-error]")).to_contain_text("Months to look ahead: enter a whole number of months from 1 to 120")
         assert page.get_attribute("[data-testid=calc-months]", "aria-invalid") == "true"
     page.fill("[data-testid=calc-months]", "12")
     settled(page)
     assert page.get_attribute("[data-calculator]", "data-state") == "ready"
     assert fragment_scenario(page)["days"] == 365  # 2026-01-10 plus 12 months
-    expect(page.locator(".calc-days-note")).to_contain_text("365 days simulated")
+    expect(page.locator(".calc-days-note")).to_contain_text("365 days, to ")
     # "Add a day" picks a day inside the simulated window, not today's date.
     page.click("[data-testid=calc-add-override]")
     settled(page)
@@ -619,6 +619,9 @@ def test_phone_keyboard_focus_and_the_results_button_stay_clear_of_fixed_bars(br
 TEN_YEARS = {"registered": "2026-01-31", "days": 3652, "usage": {"per_active_day": 400, "active_days": "weekdays"},
              "events": [{"date": "2026-02-01", "type": "subscribe", "plan": "plus", "trial": False}]}
 SIXTY_DAYS = {"registered": "2026-01-01", "days": 60, "usage": {"per_active_day": 400, "active_days": "weekdays"}}
+HUGE_BALANCE = {"start": {"date": "2026-11-26", "plan": "plus", "renews_on": "2026-12-10",
+                          "credits": {"total": 100_000_000, "topup": 100_000_000}},
+                "days": 30, "usage": {"per_active_day": 100}}
 BIG_BALANCE = {"registered": "2026-01-01", "days": 30, "usage": {"per_active_day": 0},
                "events": [{"date": "2026-01-02", "type": "topup", "usd": 120}]}
 
@@ -640,7 +643,8 @@ def test_chart_labels_fit_and_never_collide(browser, base_url, width):
     watched = Watched(context.new_page())
     page = watched.page
     problems = []
-    for name, scenario in [("ten years", TEN_YEARS), ("sixty days", SIXTY_DAYS), ("big balance", BIG_BALANCE)]:
+    for name, scenario in [("ten years", TEN_YEARS), ("sixty days", SIXTY_DAYS), ("big balance", BIG_BALANCE),
+                           ("huge balance", HUGE_BALANCE)]:
         open_calculator(watched, base_url, link(scenario))
         settled(page)
         texts = chart_texts(page)
@@ -658,10 +662,13 @@ def test_chart_labels_fit_and_never_collide(browser, base_url, width):
             problems.append((name, "outside", outside))
         if overlapping(texts):  # ticks, dates and the axes' unit headings
             problems.append((name, "overlap", overlapping(texts)))
-        for axis in ("credits", "money"):  # one style per axis: all in thousands or all in full
+        for axis in ("credits", "money"):  # one style per axis: all in full, in thousands or in millions
             labels = [t["text"] for t in texts if t["axis"] == axis and t["text"] != "0"]
-            if len({label.endswith("k") for label in labels}) > 1:
+            if len({label[-1] if label[-1] in "kM" else "" for label in labels}) > 1:
                 problems.append((name, axis, labels))
+        credits = [t["text"] for t in texts if t["axis"] == "credits" and t["text"] != "0"]
+        if scenario is HUGE_BALANCE and not all(label.endswith("M") and len(label) <= 4 for label in credits):
+            problems.append((name, "millions", credits))  # "100M", not "100,000k"
     assert problems == []
     assert watched.errors == []
     context.close()
@@ -841,7 +848,7 @@ def test_a_horizon_of_days_shows_its_length_and_can_still_be_edited(watched, bas
     assert box.get_attribute("aria-invalid") is None
     # The length reads as the box's value, in the text colour, not as a faded "missing" hint.
     assert box.evaluate("e => getComputedStyle(e, '::placeholder').color === getComputedStyle(e).color")
-    expect(page.locator(".calc-days-note")).to_contain_text(f"{days} days simulated")
+    expect(page.locator(".calc-days-note")).to_contain_text(f"{days} days, to ")
     box.fill("2")
     settled(page)
     assert fragment_scenario(page)["days"] == 61  # 2 Mar 2026 plus 2 months

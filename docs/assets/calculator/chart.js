@@ -239,8 +239,13 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
   return { show, hide };
 }
 
-// One style per axis: every tick in thousands ("5k", "10k") once the top tick reaches 10,000, else in full.
-const axisLabel = (v, ticks) => (ticks[ticks.length - 1] >= 10000 ? (v === 0 ? "0" : `${fmt(Math.round(v / 100) / 10)}k`) : fmt(v));
+// One style per axis: in full below 10,000; in thousands ("5k", "10k") from a top tick of
+// 10,000; in millions ("20M") from 10,000,000 (a dashboard balance can be that large).
+const axisLabel = (v, ticks) => {
+  const top = ticks[ticks.length - 1];
+  if (v === 0 || top < 10000) return fmt(v);
+  return top >= 10_000_000 ? `${fmt(Math.round(v / 100_000) / 10)}M` : `${fmt(Math.round(v / 100) / 10)}k`;
+};
 
 // "Daily credits" reads "daily credits" inside a sentence; "Add-On Pack credits" keeps its capitals.
 const inSentence = (label) => (/^[A-Z][a-z]+ /.test(label) ? label[0].toLowerCase() + label.slice(1) : label);

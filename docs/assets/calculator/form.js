@@ -28,6 +28,8 @@ const numberOf = (input) => (input.value.trim() === "" ? NaN : Number(input.valu
 // --- horizon ------------------------------------------------------------------------------
 
 export const firstDay = (scenario) => (scenario.start ? scenario.start.date : scenario.registered);
+// "92 days, to 25 Feb 2027" under the months box (main.js updates it while typing).
+export const daysNote = (scenario) => (Number.isInteger(scenario.days) ? `${fmt(scenario.days)} days, to ${formatDate(lastDay(scenario))}` : "");
 export const lastDay = (scenario) => (isIsoDate(firstDay(scenario)) && Number.isInteger(scenario.days) ? addDays(firstDay(scenario), scenario.days - 1) : null);
 
 // The longest horizon in whole months whose days stay within the engine's bound.
@@ -91,10 +93,10 @@ function horizonField(scenario, policy, ctx) {
     placeholder: inDays ? `${fmt(scenario.days)} days` : null,
     oninput: (e) => ctx.setHorizon(e.target.value) });
   const note = h("small", { class: "calc-days-note", id: nextId("days") },
-    Number.isInteger(scenario.days) ? `${fmt(scenario.days)} days simulated, to ${formatDate(lastDay(scenario))}` : "",
+    daysNote(scenario),
     inDays ? "; not whole months: type a number of months to change it" : "");
   months.setAttribute("aria-describedby", note.id);
-  return h("div", { class: "calc-field" }, h("label", { for: months.id || (months.id = nextId("months")) }, `Horizon in months (1 to ${most})`), months, note);
+  return h("div", { class: "calc-field" }, h("label", { for: months.id || (months.id = nextId("months")) }, `Months to look ahead (1 to ${most})`), months, note);
 }
 
 function newAccount(scenario, ctx) {
@@ -102,7 +104,7 @@ function newAccount(scenario, ctx) {
     onchange: (e) => ctx.edit((s) => { keepMonths(s, () => { s.registered = e.target.value; }); }, { redraw: true }) });
   return h("fieldset", { class: "calc-group" }, h("legend", {}, "Your account"),
     h("div", { class: "calc-row" },
-      field("Registration date", registered, "Day 1 of the simulation; you get the sign-up bonus that day."),
+      field("Registration date", registered, "The calculator's day 1; you get the sign-up bonus that day."),
       horizonField(scenario, ctx.policy, ctx)));
 }
 
@@ -151,7 +153,7 @@ function accountToday(scenario, policy, ctx) {
   return h("fieldset", { class: "calc-group" }, h("legend", {}, "Your account today"),
     h("p", { class: "calc-hint" }, "Copy what your dashboard shows (Settings → Account → Manage)."),
     h("div", { class: "calc-row" },
-      field("Today's date", date, "Day 1 of the simulation."),
+      field("Today's date", date, "The calculator's day 1."),
       field("Your plan", plan),
       h("div", { class: "calc-field", "data-path": "start.cycle" },
         h("span", { class: "calc-label", id: "calc-cycle-label" }, "Current billing cycle"),

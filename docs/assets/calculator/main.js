@@ -14,7 +14,7 @@
 
 import { getEngine, installWindowApi } from "./engine.js";
 import { fmt, formatDate, h, todayIso, usd, fill } from "./dom.js";
-import { daysFor, firstDay, maxMonths, monthsOf, renderForm } from "./form.js";
+import { daysFor, daysNote, firstDay, maxMonths, monthsOf, renderForm } from "./form.js";
 import { renderChart } from "./chart.js";
 import { save } from "./exports.js";
 import { fieldFor, labelFor, messageFor, parseEngineError, splitPath } from "./paths.js";
@@ -349,7 +349,7 @@ function syncHorizonNote(app) {
   const box = app.formRoot.querySelector("[data-testid=calc-months]");
   if (box && app.state.horizonText != null) { box.removeAttribute("placeholder"); box.classList.remove("calc-months--days"); } // months typed: no "75 days" any more
   if (note && Number.isInteger(s.days) && !app.state.horizonError) {
-    note.textContent = `${fmt(s.days)} days simulated, to ${formatDate(new Date(Date.parse(`${firstDay(s)}T00:00:00Z`) + (s.days - 1) * 86400000).toISOString().slice(0, 10))}`;
+    note.textContent = daysNote(s);
   }
   markFields(app);
 }
@@ -458,7 +458,7 @@ function fieldProblems(app) {
   const { state } = app;
   const key = keyOf(state.scenario);
   const out = [];
-  if (state.horizonError) out.push({ keys: ["days"], label: "Horizon", message: state.horizonError });
+  if (state.horizonError) out.push({ keys: ["days"], label: "Months to look ahead", message: state.horizonError });
   if (app.sim?.key === key && app.sim.error) {
     const parsed = parseEngineError(app.sim.error);
     // A number box holding text the browser cannot read (1e400) sends NaN, as an empty box does: say which.

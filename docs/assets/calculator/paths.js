@@ -33,7 +33,7 @@ export function joinPath(keys) {
 }
 
 const TOP = {
-  registered: "Registration date", days: "Horizon", usage: "Usage", invites: "Invited friends", events: "What you do",
+  registered: "Registration date", days: "Months to look ahead", usage: "Usage", invites: "Invited friends", events: "What you do",
   policy: "Assumptions", prices: "Plan prices", pack_usd: "Add-On Pack size", start: "Your account today",
 };
 const START = {
