@@ -759,7 +759,15 @@ def test_already_have_an_account_errors_at_total_credits_and_the_cycle_switch_co
     page.select_option("[data-testid=calc-start-cycle-kind]", "cycle_start")
     settled(page)
     assert page.get_attribute("[data-calculator]", "data-state") == "ready"
-    assert fragment_scenario(page)["start"]["cycle_start"] == "2026-01-28"
+    assert fragment_scenario(page)["start"]["cycle_start"] == "2026-01-31"  # straight back: the reader's own date
+    # Switching again converts again; a date typed in between is converted, not restored.
+    page.select_option("[data-testid=calc-start-cycle-kind]", "renews_on")
+    settled(page)
+    page.fill("[data-testid=calc-start-cycle]", "2026-03-10")
+    settled(page)
+    page.select_option("[data-testid=calc-start-cycle-kind]", "cycle_start")
+    settled(page)
+    assert fragment_scenario(page)["start"]["cycle_start"] == "2026-02-10"
     # Engine words become the page's: today's date, dates as the page writes them.
     page.click(".calc-more summary")
     page.fill("[data-testid=calc-start-registered]", "2026-03-01")
@@ -948,3 +956,18 @@ def test_the_break_even_sentence_never_contradicts_tied_option_cards(watched, ba
     threshold = next(b["per_active_day"] for b in advice["break_even"] if b["to"] == "plus")
     assert sentence == (f"Plus costs less than Free from about {threshold:,} credits a day (you are above it; "
                         f"in whole Add-On Packs both cost {usd(totals['plus'])} at your usage).")
+
+
+def test_daily_refreshed_credits_are_asked_beside_total_credits(watched, base_url):
+    # The dashboard shows both; asked only under "More", today's daily credits were easily counted twice.
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.check("[data-testid=calc-mode-account]")
+    settled(page)
+    expect(page.locator("[data-testid=calc-start-daily]")).to_be_visible()
+    expect(page.locator(".calc-more")).not_to_have_attribute("open", "")
+    page.fill("[data-testid=calc-start-daily]", "150")
+    settled(page)
+    scenario = fragment_scenario(page)
+    assert scenario["start"]["credits"]["daily"] == 150
+    assert shown_usd(page) == usd(cli("simulate", scenario)["summary"]["usd_total"])

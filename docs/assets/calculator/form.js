@@ -149,7 +149,7 @@ function accountToday(scenario, policy, ctx) {
     onchange: (e) => setStart((st) => { if (e.target.checked) st.trial_used = true; else delete st.trial_used; }) });
   const registered = h("input", { type: "date", value: start.registered ?? "", "data-testid": "calc-start-registered", "data-path": "start.registered",
     onchange: (e) => setStart((st) => { if (e.target.value) st.registered = e.target.value; else delete st.registered; }) });
-  const more = ["bonus", "daily"].some((k) => k in credits) || "registered" in start;
+  const more = "bonus" in credits || "registered" in start;
   return h("fieldset", { class: "calc-group" }, h("legend", {}, "Your account today"),
     h("p", { class: "calc-hint" }, "Copy what your dashboard shows (Settings → Account → Manage)."),
     h("div", { class: "calc-row" },
@@ -162,30 +162,38 @@ function accountToday(scenario, policy, ctx) {
       credit("total", "Total Credits", "calc-start-total", "The balance your dashboard shows now."),
       credit("topup", "of which Add-On Pack credits", "calc-start-topup",
         "They never expire. Left empty, credits above your monthly allowance count as bonus credits, which the calculator assumes expire when the billing cycle ends."),
+      credit("daily", "of which Daily Refreshed Credits", "calc-start-daily",
+        `As the dashboard shows them, if today's have arrived. Left empty, the calculator adds today's ${fmt(policy.numbers.daily_credits)} itself.`),
       horizonField(scenario, policy, ctx)),
     h("label", { class: "calc-inline" }, trialUsed, " I have already had a free trial"),
     h("details", { class: "calc-more", open: more || null }, h("summary", {}, "More from your dashboard (optional)"),
       h("div", { class: "calc-row" },
         credit("bonus", "of which bonus credits", "calc-start-bonus", "Sign-up and invitation credits."),
-        credit("daily", "of which today's Daily Refreshed Credits", "calc-start-daily", "If today's daily credits are already in the total."),
         field("Registration date", registered, "Counts the Free billing cycle after a plan ends."))));
 }
 
 // "started on" <-> "renews on" converts the date, so the switch alone never makes an error:
 // the renewal is a month after the cycle began, clamped to the month's end as the engine
 // counts cycles (31 Jan -> 28 Feb), and the cycle began a month before the renewal.
+// Clamping loses the day (started on 31 Jan -> renews on 28 Feb): switching straight back
+// gives the date the reader had, not 28 Jan, so the switch alone never moves the cycle.
+let lastConversion = null; // {kind, value, to, converted}
+
 export function convertCycle(st, to) {
   const from = "renews_on" in st ? "renews_on" : "cycle_start";
   const value = st[from];
   if (from === to) return;
   delete st.cycle_start; delete st.renews_on;
+  const back = lastConversion;
+  if (back && back.to === from && back.converted === value && back.kind === to) { st[to] = back.value; lastConversion = null; return; }
   if (!isIsoDate(value)) { st[to] = value; return; }
-  if (to === "renews_on") { st.renews_on = addMonths(value, 1); return; }
+  lastConversion = { kind: from, value, to };
+  if (to === "renews_on") { st.renews_on = lastConversion.converted = addMonths(value, 1); return; }
   let start = addMonths(value, -1);
   // Renews on 31 Mar: a month earlier is 28 Feb, whose own cycle ends on 28 Mar. If today is
   // past that, move the start on to the first day whose cycle still holds today.
   if (isIsoDate(st.date)) while (start < st.date && addMonths(start, 1) <= st.date) start = addDays(start, 1);
-  st.cycle_start = start;
+  st.cycle_start = lastConversion.converted = start;
 }
 
 function usageGroup(scenario, policy, ctx) {
