@@ -971,3 +971,22 @@ def test_daily_refreshed_credits_are_asked_beside_total_credits(watched, base_ur
     scenario = fragment_scenario(page)
     assert scenario["start"]["credits"]["daily"] == 150
     assert shown_usd(page) == usd(cli("simulate", scenario)["summary"]["usd_total"])
+
+
+def test_credits_history_names_a_negative_balance_being_paid_off(watched, base_url):
+    # Pro today with 300 credits; a 25 USD pack bought on 27 Nov and refunded on 30 Nov after 300
+    # of it were used: the balance falls to -100, and 1 Dec's daily credits pay it off first.
+    scenario = {"start": {"date": "2026-11-26", "plan": "pro", "renews_on": "2026-12-02", "credits": {"total": 300}},
+                "days": 8, "usage": {"per_active_day": 500, "active_days": "weekdays"},
+                "events": [{"date": "2026-11-27", "type": "topup", "usd": 25},
+                           {"date": "2026-11-30", "type": "cancel_topup", "of": "2026-11-27"}]}
+    ledger = cli("simulate", scenario)["ledger"]
+    assert {"date": "2026-12-01", "kind": "daily", "bucket": "topup", "credits": 100, "balance_after": 0} in ledger
+    page = watched.page
+    open_calculator(watched, base_url, link(scenario))
+    rows = page.locator("[data-testid=calc-ledger] tbody tr:not(.calc-spacer)").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert ["1 Dec 2026", "6", "Daily credits", "Pays off the negative balance", "+100", "0"] in rows
+    # What "credits added" counts, for an account that starts with a balance.
+    expect(page.locator("[data-testid=summary-added]")).to_contain_text("credits added, today's balance included")
+    assert ["30 Nov 2026", "5", "Recomputed after a refund", "Add-On Pack credits", "\u22122,300", "\u2212100"] in rows

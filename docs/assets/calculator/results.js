@@ -10,9 +10,13 @@ export const BUCKETS = [
 ];
 export const KIND_LABELS = {
   start: "Balance you started with", register: "Sign-up bonus", invite: "Invitation bonus", monthly: "Monthly allowance",
-  daily: "Daily credits", topup: "Add-On Pack", consume: "Used", expire: "Expired", refund: "Refund", forgive: "Negative balance written off",
+  daily: "Daily credits", topup: "Add-On Pack", consume: "Used", expire: "Expired", refund: "Recomputed after a refund", forgive: "Negative balance written off",
 };
 const BUCKET_LABELS = Object.fromEntries(BUCKETS);
+// A negative balance is kept with the Add-On Pack credits (neither expires), and credits that
+// arrive while it lasts pay it off first: such a line says so, not "Add-On Pack credits".
+const bucketLabel = (e) => (e.bucket === "topup" && e.kind !== "topup" && e.credits > 0 && e.balance_after - e.credits < 0
+  ? "Pays off the negative balance" : BUCKET_LABELS[e.bucket] ?? e.bucket);
 export const RESTRICTED_MEANS = "restricted: your credits cannot cover that day's usage, so the service is limited";
 
 const dayOf = (result, date) => daysBetween(result.days[0].date, date) + 1;
@@ -45,7 +49,8 @@ export function renderSummary(root, result) {
     h("p", { class: "calc-figures" },
       figure("summary-consumed", "Credits used", fmt(sum.credits_consumed), `of ${fmt(sum.credits_consumed + sum.unmet)} wanted`), " · ",
       figure("summary-unmet", "not served", fmt(sum.unmet)), " · ",
-      figure("summary-added", "credits added", fmt(sum.credits_added))),
+      // credits_added counts the balance a start from today opens with: the label says so.
+      figure("summary-added", result.ledger[0]?.kind === "start" ? "credits added, today's balance included" : "credits added", fmt(sum.credits_added))),
     first ? h("p", { class: "calc-hint calc-define" }, h("dfn", {}, "Restricted"), `: ${RESTRICTED_MEANS.replace(/^restricted: /, "")}.`) : null,
   );
 }
@@ -94,7 +99,7 @@ export function renderLedger(root, result) {
     caption: `Credits History: ${plural(ledger.length, "entry", "entries")}`,
     headers: ["Date", "Day", "What", "Kind of credit", "Credits", "Balance after"], numeric: [0, 1, 0, 0, 1, 1],
     count: ledger.length,
-    row: (i) => { const e = ledger[i]; return [formatDate(e.date), fmt(dayOf(result, e.date)), KIND_LABELS[e.kind] ?? e.kind, BUCKET_LABELS[e.bucket] ?? e.bucket, signed(e.credits), num(e.balance_after)]; },
+    row: (i) => { const e = ledger[i]; return [formatDate(e.date), fmt(dayOf(result, e.date)), KIND_LABELS[e.kind] ?? e.kind, bucketLabel(e), signed(e.credits), num(e.balance_after)]; },
   });
 }
 
