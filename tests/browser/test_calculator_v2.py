@@ -990,3 +990,25 @@ def test_credits_history_names_a_negative_balance_being_paid_off(watched, base_u
     # What "credits added" counts, for an account that starts with a balance.
     expect(page.locator("[data-testid=summary-added]")).to_contain_text("credits added, today's balance included")
     assert ["30 Nov 2026", "5", "Recomputed after a refund", "Add-On Pack credits", "\u22122,300", "\u2212100"] in rows
+
+
+def test_back_undoes_a_switch_of_the_way_in_and_a_plan_taken_from_the_advice(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    preset_address = page.url
+    page.check("[data-testid=calc-mode-account]")
+    settled(page)
+    assert "start" in fragment_scenario(page)
+    page.go_back()
+    settled(page)
+    assert page.url == preset_address and page.is_checked("[data-testid=calc-mode-new]")
+    advice_settled(page)
+    page.click("[data-testid=calc-advice-option][data-plan=plus] [data-testid=advice-use]")
+    settled(page)
+    assert fragment_scenario(page)["events"] != []
+    page.go_back()
+    settled(page)
+    assert page.url == preset_address  # the example's own address, and its events in the form
+    assert page.locator("[data-testid=calc-event-row]").count() == len(PRESETS["free-300-a-day"]["scenario"].get("events", []))
+    assert shown_usd(page) == usd(cli("simulate", PRESETS["free-300-a-day"]["scenario"])["summary"]["usd_total"])
+    assert watched.errors == []

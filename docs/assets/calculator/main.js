@@ -206,7 +206,7 @@ function build(app) {
 // --- the one update path ---------------------------------------------------------------------
 
 // how: "edit" (typing: the form already shows it; the address is replaced), "push" (an
-// example, a plan, a pin: a new history entry), "history" (back/forward or an edited
+// example, a plan from the advice, a pin, the other way in: a new history entry), "history" (back/forward or an edited
 // address), "load" (the first state).
 function commit(app, next, how, { redraw = how !== "edit", focus } = {}) {
   app.state = next;
@@ -246,14 +246,14 @@ function flushAddress() {
 }
 window.addEventListener("pagehide", flushAddress);
 
-function edit(app, change, options = {}) {
+function edit(app, change, { how = "edit", ...options } = {}) {
   const draft = structuredClone(app.state.scenario);
   try {
     change(draft);
   } catch {
     return; // a tampered scenario the form cannot edit in place; the engine names what is wrong
   }
-  commit(app, { ...app.state, scenario: draft, preset: null, linkError: null }, "edit", options);
+  commit(app, { ...app.state, scenario: draft, preset: null, linkError: null }, how, options);
 }
 
 function loadPreset(app, name) {
@@ -289,7 +289,8 @@ function switchMode(app, mode) {
     ? { start: { date: today, plan: "free", cycle_start: today, credits: { total: app.policy.plans.free.monthly_credits } }, days: daysFor(today, months), events: [] }
     : { registered: today, days: daysFor(today, months), events: [] };
   const scenario = carryOver(s, app.stash[mode] ?? fresh);
-  commit(app, { ...app.state, scenario, preset: null, linkError: null, horizonText: null, horizonError: null }, "edit", { redraw: true, focus: `calc-mode-${mode}` });
+  // A new history entry: Back returns to the other way in, as it was.
+  commit(app, { ...app.state, scenario, preset: null, linkError: null, horizonText: null, horizonError: null }, "push", { focus: `calc-mode-${mode}` });
 }
 
 export function carryOver(from, into) {
@@ -591,7 +592,8 @@ function drawAdvice(app, invalid) {
   renderAdvice(app.adviceBody, advice.result, {
     perDay: app.state.scenario.usage?.per_active_day ?? 0,
     currentEvents: app.state.scenario.events ?? [],
-    useOption: (option) => edit(app, (s) => { s.events = structuredClone(option.events); }, { redraw: true }),
+    // A plan taken from the advice is a step Back can undo, like an example.
+    useOption: (option) => edit(app, (s) => { s.events = structuredClone(option.events); }, { how: "push", redraw: true }),
   });
   if (focused) (app.adviceBody.querySelector(`[data-focus="${CSS.escape(focused)}"]`) ?? app.adviceBody.querySelector("button:not([disabled])"))?.focus();
 }
