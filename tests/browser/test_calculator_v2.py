@@ -1012,3 +1012,18 @@ def test_back_undoes_a_switch_of_the_way_in_and_a_plan_taken_from_the_advice(wat
     assert page.locator("[data-testid=calc-event-row]").count() == len(PRESETS["free-300-a-day"]["scenario"].get("events", []))
     assert shown_usd(page) == usd(cli("simulate", PRESETS["free-300-a-day"]["scenario"])["summary"]["usd_total"])
     assert watched.errors == []
+
+
+def test_a_long_table_fills_its_box_before_any_scrolling(watched, base_url):
+    # The box is sized by its content up to its max-height: drawn while it was short, the
+    # window held a dozen rows and left a blank band under them until the reader scrolled.
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-runs-out")
+    settled(page)
+    page.wait_for_function("() => document.querySelector('[data-testid=calc-ledger-table] tbody tr:not(.calc-spacer)')")
+    gap = page.evaluate("""() => {
+        const box = document.querySelector('[data-testid=calc-ledger-table]');
+        const rows = [...box.querySelectorAll('tbody tr:not(.calc-spacer)')];
+        return box.getBoundingClientRect().bottom - rows[rows.length - 1].getBoundingClientRect().bottom; }""")
+    assert page.evaluate("document.querySelector('[data-testid=calc-ledger-table] table').getAttribute('aria-rowcount')") != "0"
+    assert gap <= 1, f"{gap:.0f} px of the box are blank"

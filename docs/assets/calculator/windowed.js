@@ -25,7 +25,8 @@ export function windowed({ container, scroller, count, render, spacer, rowHeight
     // Rows are of one height: measure a drawn one (once attached) before placing the window.
     const sample = rows.values().next().value;
     if (!all && sample?.offsetHeight && Math.abs(sample.offsetHeight - height) > 1) height = sample.offsetHeight;
-    const view = Math.min(scroller.clientHeight || 480, window.innerHeight || 800);
+    const viewOf = () => Math.min(scroller.clientHeight || 480, window.innerHeight || 800);
+    const view = viewOf();
     const first = all ? 0 : Math.max(0, Math.floor(scroller.scrollTop / height) - overscan);
     const last = all ? count : Math.min(count, Math.ceil((scroller.scrollTop + view) / height) + overscan);
     for (const [i, el] of rows) if (i < first || i >= last) { el.remove(); rows.delete(i); }
@@ -39,6 +40,8 @@ export function windowed({ container, scroller, count, render, spacer, rowHeight
     setHeight(bottom, (count - last) * height);
     const drawn = rows.get(first);
     if (!all && drawn?.offsetHeight && Math.abs(drawn.offsetHeight - height) > 1) draw(); // the first guess was off
+    // A box sized by its content (up to its max-height) was short before these rows: fill it.
+    else if (!all && viewOf() > view + 1) draw();
   }
   const setHeight = (el, px) => { el.style.height = `${px}px`; el.hidden = px === 0; };
 
