@@ -139,7 +139,7 @@ def why(scenario: Scenario, plan: str, events: list[Event], fold: Fold, policy: 
         head = (f"Cancel {current} on {day_text(moves['cancel'].date)}: it runs to the end of its billing cycle, "
                 "then you are on Free.")
     elif plan == "free":
-        head = "Free costs nothing."
+        head = "Free has no monthly fee."
     else:
         trial = " after a free trial" if "subscribe" in moves and moves["subscribe"].trial else ""
         switch = "Stay on" if "subscribe" not in moves and scenario.start is not None else (

@@ -321,7 +321,8 @@ def parse_scenario(data: object, policy: Policy, *, allow_events: bool = True) -
         raise ScenarioError("missing (a scenario needs registered or start, and days)", ("registered",))
     if "days" not in top:
         raise ScenarioError("missing (a scenario needs registered or start, and days)", ("days",))
-    if not allow_events and "events" in top:
+    # An empty list is allowed: the calculator's share links always carry one.
+    if not allow_events and top.get("events", []) != []:
         raise ScenarioError("not allowed for recommend (the advisor chooses the events)", ("events",))
     overrides = within("policy", parse_policy_overrides, top.get("policy", {}), policy)
     start = None

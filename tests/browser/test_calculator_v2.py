@@ -1027,3 +1027,23 @@ def test_a_long_table_fills_its_box_before_any_scrolling(watched, base_url):
         return box.getBoundingClientRect().bottom - rows[rows.length - 1].getBoundingClientRect().bottom; }""")
     assert page.evaluate("document.querySelector('[data-testid=calc-ledger-table] table').getAttribute('aria-rowcount')") != "0"
     assert gap <= 1, f"{gap:.0f} px of the box are blank"
+
+
+def test_a_second_event_proposes_the_cancel_and_a_second_trial_is_refused_in_plain_words(watched, base_url):
+    page = watched.page
+    open_calculator(watched, base_url, "#preset=free-300-a-day")
+    page.click("[data-testid=calc-add-event]")
+    settled(page)
+    page.click("[data-testid=calc-add-event]")
+    settled(page)
+    types = page.locator("[data-testid=event-type]").evaluate_all("els => els.map(e => e.value)")
+    assert types == ["subscribe", "cancel"]  # not a second trial, which the engine would refuse
+    assert page.get_attribute("[data-calculator]", "data-state") == "ready"
+    two_trials = {"registered": "2026-11-26", "days": 30, "usage": {"per_active_day": 100},
+                  "events": [{"date": "2026-11-26", "type": "subscribe", "plan": "plus", "trial": True},
+                             {"date": "2026-11-28", "type": "cancel"},
+                             {"date": "2026-11-29", "type": "subscribe", "plan": "pro", "trial": True}]}
+    go_to(page, link(two_trials))
+    error = page.inner_text("[data-testid=calc-error]")
+    assert "already had its free trial (Event 1 on 26 Nov 2026); untick “free trial”" in error
+    assert "events[" not in error and "set trial" not in error

@@ -142,8 +142,17 @@ def test_from_today_options_stay_switch_or_go_back_to_free():
 
 def test_events_and_a_bad_pack_size_are_input_errors():
     with pytest.raises(ScenarioError) as error:
-        recommend({"registered": "2026-01-10", "days": 30, "events": []})
+        recommend({"registered": "2026-01-10", "days": 30, "events": [{"date": "2026-01-12", "type": "cancel"}]})
     assert error.value.path == ("events",)
     with pytest.raises(ScenarioError) as error:
         recommend({"registered": "2026-01-10", "days": 30, "pack_usd": 0})
     assert error.value.path == ("pack_usd",)
+
+
+def test_a_share_links_empty_event_list_is_accepted_and_any_event_refused():
+    # The calculator's links always carry "events": []: the advisor answers them as they are.
+    profile = {"registered": "2026-01-10", "days": 60, "usage": {"per_active_day": 300}}
+    assert recommend({**profile, "events": []}) == recommend(profile)
+    with pytest.raises(ScenarioError) as error:
+        recommend({**profile, "events": [{"date": "2026-01-12", "type": "topup", "usd": 5}]})
+    assert error.value.location == "events"

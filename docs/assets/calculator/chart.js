@@ -169,7 +169,9 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
       s("text", { x: t.anchor === "start" ? left + t.from : t.anchor === "end" ? left + t.to : x(t.i), y: height - 14, "text-anchor": t.anchor }, t.label)));
     g.cursor = s("line", { class: "calc-cursor", x1: 0, x2: 0, y1: top, y2: money ? mTop + moneyH : top + creditsH, visibility: "hidden" });
     const hit = s("rect", { x: left, y: top, width: plotW, height: (money ? mTop + moneyH : top + creditsH) - top, class: "calc-hit" });
-    hit.addEventListener("pointermove", (ev) => { const r = hit.getBoundingClientRect(); show(Math.round(((ev.clientX - r.left) / r.width) * (days.length - 1))); });
+    const at = (ev) => { const r = hit.getBoundingClientRect(); show(Math.round(((ev.clientX - r.left) / r.width) * (days.length - 1))); };
+    hit.addEventListener("pointermove", at);
+    hit.addEventListener("pointerdown", at); // a tap on a touch screen moves no pointer: read the day under the finger
     hit.addEventListener("pointerleave", () => { if (document.activeElement !== figure) hide(); });
     return s("svg", { width: g.left + plotW + g.right, height, viewBox: `0 0 ${g.left + plotW + g.right} ${height}`, role: "img",
       "aria-labelledby": "calc-chart-title", "aria-describedby": "calc-chart-desc", class: "calc-chart-svg" },
@@ -216,7 +218,7 @@ export function renderChart(root, result, { events = [], compare = null } = {}) 
   function hide() {
     current = null;
     geometry.cursor?.setAttribute("visibility", "hidden");
-    fill(readout, h("span", { class: "calc-hint" }, "Point at the chart, or focus it and use the arrow keys, to read the values of a day."));
+    fill(readout, h("span", { class: "calc-hint" }, "Point at or tap the chart, or focus it and use the arrow keys, to read the values of a day."));
     delete readout.dataset.day;
   }
 

@@ -339,10 +339,12 @@ function eventsGroup(scenario, policy, ctx) {
     h("button", { type: "button", class: "md-button calc-small", "data-testid": "calc-add-event", "data-focus": "add-event",
       onclick: () => ctx.edit((s) => {
         s.events = Array.isArray(s.events) ? s.events : [];
-        const date = s.events.length ? s.events[s.events.length - 1].date : firstDay(s);
-        // A free trial by default where one is still possible: a new account, or one on Free that has not had one.
+        const last = s.events[s.events.length - 1];
+        const date = last ? last.date : firstDay(s);
+        // After a subscription, the likely next step is cancelling it; otherwise a subscription,
+        // with a free trial where one is still possible (a new account, or Free without one yet).
         const trial = !s.start || (s.start.plan === "free" && !s.start.trial_used);
-        s.events.push({ date, type: "subscribe", plan: "plus", trial });
+        s.events.push(last?.type === "subscribe" ? { date, type: "cancel" } : { date, type: "subscribe", plan: "plus", trial });
       }, { redraw: true, focus: `events[${events.length}].type` }) }, "Add an event"));
 }
 

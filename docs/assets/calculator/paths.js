@@ -90,6 +90,9 @@ export function messageFor(message, { unreadable = false } = {}) {
     .replace(/\bstart\.date\b/g, "today's date")
     .replace(/\btop-up event on\b/g, "Add-On Pack bought on")
     .replace(/\btop-up\b/g, "Add-On Pack")
+    .replace(/\bevents\[(\d+)\]/g, (_, i) => `Event ${Number(i) + 1}`)
+    .replace(/\(start\.trial_used\)/g, "(“I have already had a free trial”)")
+    .replace(/\bset trial to false\b/g, "untick “free trial”")
     .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => formatDate(iso));
 }
 
