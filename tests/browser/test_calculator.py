@@ -182,3 +182,28 @@ def test_no_serious_accessibility_violations(watched, base_url, path, scheme):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_back_from_the_calculator_leaves_the_faq_answers_address_alone(watched, base_url):
+    # Back fires before Material swaps the FAQ in, while the calculator is still on the page:
+    # it must not read the FAQ's fragment as its own and write a scenario into that address.
+    page = watched.page
+    answer = base_url + "faq/#estimate-usage"
+    page.goto(answer)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__sameDocument = true")
+    page.click("#estimate-usage ~ * a[href*='calculator/'] >> nth=0")
+    wait_ready(page)
+    page.go_back()
+    page.wait_for_url("**/faq/**")
+    page.wait_for_timeout(500)  # anything the calculator would still write, it writes at once
+    assert page.url == answer
+    assert page.evaluate("window.__sameDocument") is True
+    page.go_forward()
+    wait_ready(page)
+    assert "/calculator/" in page.url
+    page.go_back()
+    page.wait_for_url("**/faq/**")
+    page.wait_for_timeout(500)
+    assert page.url == answer
+    assert watched.errors == []

@@ -98,6 +98,7 @@ async function mount(root) {
 
   const app = {
     root, policy, presets, engine, state: blankState(), lists: {},
+    path: location.pathname, // the address it may write: never another page's (see onAddressChange)
     sim: null, simA: null, advice: null,       // answers: {key, result|error}
     seq: 0, seqA: 0, adviceSeq: 0, timer: null, adviceTimer: null, renders: 0, drawn: null, drawnA: null, showAllStory: false, announced: "",
   };
@@ -240,7 +241,7 @@ function writeAddress(app, push = false) {
 }
 function flushAddress() {
   const app = active;
-  if (!app?.addressPending || !app.root.isConnected) return;
+  if (!app?.addressPending || !app.root.isConnected || location.pathname !== app.path) return;
   app.addressPending = false;
   history.replaceState(history.state, "", new URL(fragmentFor(app.state), location.href));
 }
@@ -615,7 +616,9 @@ function announce(app, text) {
 
 function onAddressChange() {
   const app = active;
-  if (!app || !app.root.isConnected) return;
+  // Back or forward to another page of the site: Material swaps the page in after this
+  // event, so the calculator is still in the document; the address is that page's own.
+  if (!app || !app.root.isConnected || location.pathname !== app.path) return;
   if (location.hash === fragmentFor(app.state) || (app.addressPending && !location.hash)) return; // our own write, or already shown
   const next = stateFromFragment(app, location.hash);
   if (!next) {
