@@ -394,7 +394,8 @@ def parse_start(value: object, policy: Policy) -> Start:
         if plan == "free" and cycle_bounds(registered, today)[0] != cycle_start:
             expected = cycle_bounds(registered, today)[0].isoformat()
             raise ScenarioError(f"a Free account's billing cycle counts from its registration date: the cycle in "
-                                f"force began on {expected}, not {cycle_start.isoformat()}", ("registered",))
+                                f"force began on {expected}, not {cycle_start.isoformat()} as given for the current "
+                                "billing cycle (change one of the two)", ("registered",))
     credits = within("credits", parse_start_credits, data["credits"], policy, plan)
     trial_used = within("trial_used", check_bool, data.get("trial_used", False))
     return Start(today, plan, anchor, cycle_start, credits[0], credits[1], trial_used, registered)

@@ -27,6 +27,7 @@ const ADVICE_DELAY = 250;    // ms after a result, so typing is not queued behin
 let dataPromise = null;
 let active = null;           // the mounted calculator, if the current page has one
 let lastState = null;        // survives a remount of the same page (instant navigation)
+let stash = {};              // each way in's latest scenario, {new, account}: survives a remount too
 
 function loadData() {
   dataPromise ??= Promise.all(["policy.json", "presets.json"].map((name) =>
@@ -211,6 +212,9 @@ function build(app) {
 // address), "load" (the first state).
 function commit(app, next, how, { redraw = how !== "edit", focus } = {}) {
   app.state = next;
+  // Each way in keeps its latest scenario, however it was reached (typing, a link, Back):
+  // switching to the other way in and back finds it as it was.
+  stash = { ...stash, [next.scenario?.start ? "account" : "new"]: next.scenario };
   lastState = next;
   if (how !== "history" && !(how === "load" && next.linkError)) writeAddress(app, how === "push");
   app.presetSelect.value = next.preset ?? "";
@@ -283,13 +287,12 @@ function switchMode(app, mode) {
   const s = app.state.scenario;
   const now = s.start ? "account" : "new";
   if (mode === now) return;
-  app.stash = { ...app.stash, [now]: s };
   const months = monthsOf(s) ?? 3;
   const today = todayIso();
   const fresh = mode === "account"
     ? { start: { date: today, plan: "free", cycle_start: today, credits: { total: app.policy.plans.free.monthly_credits } }, days: daysFor(today, months), events: [] }
     : { registered: today, days: daysFor(today, months), events: [] };
-  const scenario = carryOver(s, app.stash[mode] ?? fresh);
+  const scenario = carryOver(s, stash[mode] ?? fresh);
   // A new history entry: Back returns to the other way in, as it was.
   commit(app, { ...app.state, scenario, preset: null, linkError: null, horizonText: null, horizonError: null }, "push", { focus: `calc-mode-${mode}` });
 }
