@@ -226,6 +226,9 @@ def test_plain_words_ledger_labels_restricted_explained_and_days_that_matter(wat
     assert "Used" in what and "consume" not in what and "register" not in what
     story = page.locator("[data-testid=calc-story] li")
     assert story.count() >= 2
+    # The story as a whole carries the readings marker, as the site's worked examples do.
+    note = page.locator("#calculator-story + .worked-example__readings a.reading__mark")
+    expect(note).to_have_attribute("href", "../assumptions/#readings")
     assert story.first.locator("time").inner_text().endswith("day 1")
     assert watched.errors == []
 
@@ -954,7 +957,7 @@ def test_the_break_even_sentence_never_contradicts_tied_option_cards(watched, ba
     advice_settled(page)
     sentence = page.locator("[data-testid=calc-break-even] li").first.inner_text()
     threshold = next(b["per_active_day"] for b in advice["break_even"] if b["to"] == "plus")
-    assert sentence == (f"Plus costs less than Free from about {threshold:,} credits a day (you are above it; "
+    assert sentence == (f"Plus costs less than Free over these 62 days from about {threshold:,} credits a day (you are above it; "
                         f"in whole Add-On Packs both cost {usd(totals['plus'])} at your usage).")
 
 
@@ -1065,3 +1068,22 @@ def test_the_account_entered_survives_back_and_a_second_switch(watched, base_url
     settled(page)
     assert page.input_value("[data-testid=calc-start-total]") == "1234"
     assert fragment_scenario(page)["start"]["credits"]["total"] == 1234
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_one_step_from_the_results_to_the_plan_advice(browser, base_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "calculator/#preset=free-runs-out")
+    wait_ready(page)
+    address = page.url
+    page.click("[data-testid=calc-jump-advice]")
+    page.wait_for_function("""() => { const r = document.querySelector('#calculator-advisor').getBoundingClientRect();
+                                      return r.top >= 0 && r.bottom <= innerHeight; }""")
+    scroll_settled(page)
+    heading = page.locator("#calculator-advisor").bounding_box()
+    header = page.locator(".md-header").bounding_box()
+    assert heading["y"] >= header["y"] + header["height"] - 1  # in view, not under Material's header
+    assert page.evaluate("document.activeElement.id") == "calculator-advisor"
+    assert page.url == address  # the scenario's address is untouched
+    context.close()

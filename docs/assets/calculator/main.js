@@ -161,11 +161,16 @@ function build(app) {
   app.story = h("div", { class: "calc-story-area" });
   app.answer = h("div", { class: "calc-answer", "data-testid": "calc-answer" }, app.summary, app.compare, app.chart, app.story);
   app.adviceBody = h("div", { class: "calc-advice-area", "data-testid": "calc-advice" });
-  app.adviceSection = h("section", { class: "calc-advice-section", "aria-labelledby": "calculator-advisor" },
-    h("h3", { id: "calculator-advisor" }, "Which plan fits you?"), app.adviceBody);
+  const adviceHeading = h("h3", { id: "calculator-advisor", tabindex: "-1" }, "Which plan fits you?");
+  app.adviceSection = h("section", { class: "calc-advice-section", "aria-labelledby": "calculator-advisor" }, adviceHeading, app.adviceBody);
   app.resultsHeading = h("h2", { id: "calculator-results", tabindex: "-1" }, "Results");
+  // The plan advice sits below the story: one step to it (a button, not a #link, which
+  // would change the address the scenario lives in).
+  const toAdvice = h("button", { type: "button", class: "md-button calc-small", "data-testid": "calc-jump-advice",
+    onclick: () => { app.adviceSection.scrollIntoView({ behavior: "smooth", block: "start" }); adviceHeading.focus({ preventScroll: true }); } },
+  "Which plan fits you? ↓");
   app.results = h("section", { class: "calc-results", "data-testid": "calc-results", "aria-labelledby": "calculator-results" },
-    h("div", { class: "calc-results__head" }, app.resultsHeading, app.status), app.error, app.answer, app.adviceSection);
+    h("div", { class: "calc-results__head" }, app.resultsHeading, app.status, toAdvice), app.error, app.answer, app.adviceSection);
 
   app.ledger = h("div", { class: "calc-ledger", "data-testid": "calc-ledger" });
   app.charges = h("div", { class: "calc-charges", "data-testid": "calc-charges" });

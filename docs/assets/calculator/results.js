@@ -67,6 +67,11 @@ export function renderStory(root, result, showAll, toggle) {
   const shown = showAll ? timeline : timeline.slice(0, STORY_FIRST);
   fill(root,
     h("h3", { id: "calculator-story" }, "The days that matter"),
+    // As over the site's worked examples (hooks/figures.py readings_note): the sentences cannot
+    // each carry the marker, so the story as a whole says that readings fill Eigent's gaps.
+    h("p", { class: "worked-example__readings" }, h("span", { class: "reading reading--note" },
+      h("a", { class: "reading__mark", href: "../assumptions/#readings" }, "Eigent hasn't published every rule these days follow:"),
+      " where it publishes nothing, they follow the calculator's readings (listed under “Rules used for these results”).")),
     h("ol", { class: "calc-story", "data-testid": "calc-story" }, shown.map((entry) => h("li", { "data-kind": entry.kind },
       h("time", { datetime: entry.date }, `${formatDate(entry.date)}, day ${entry.day ?? dayOf(result, entry.date)}`), " ", entry.text))),
     timeline.length > STORY_FIRST
@@ -162,16 +167,19 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
         inUse ? `${option.label} in use` : `Use ${option.label}`));
     })),
     advice.break_even?.length ? h("ul", { class: "calc-break-even", "data-testid": "calc-break-even" },
-      advice.break_even.map((b) => h("li", {}, breakEvenSentence(b, advice.options, perDay)))) : null);
+      advice.break_even.map((b) => h("li", {}, breakEvenSentence(b, advice.options, perDay, span)))) : null);
 }
 
 // The engine prices unserved credits one by one for the break-even; the cards buy whole
 // Add-On Packs, which can move a total by a pack. Near the threshold the cards may tie or
 // still favour the other plan: then the sentence says so rather than contradict them.
-export function breakEvenSentence(b, options, perDay) {
+// The answer holds for the period priced: over a longer one a trial's credits weigh less, so
+// the sentence names it ("over these 3 months").
+export function breakEvenSentence(b, options, perDay, span = null) {
   const fromOption = options.find((o) => o.name === b.from), toOption = options.find((o) => o.name === b.to);
   const from = fromOption?.label ?? planLabel(b.from), to = toOption?.label ?? planLabel(b.to);
-  if (b.per_active_day === null) return `${to} never costs less than ${from} for this pattern of days, at any usage the calculator accepts.`;
+  const over = span ? ` over these ${span}` : "";
+  if (b.per_active_day === null) return `${to} never costs less than ${from}${over} for this pattern of days, at any usage the calculator accepts.`;
   const above = perDay > b.per_active_day;
   const side = above ? "you are above it" : perDay === b.per_active_day ? "you are right on it" : "you are below it";
   let cards = "";
@@ -181,7 +189,7 @@ export function breakEvenSentence(b, options, perDay) {
     else if (above && z > a) cards = `; in whole Add-On Packs ${from} still costs less at your usage`;
     else if (!above && z < a) cards = `; in whole Add-On Packs ${to} already costs less at your usage`;
   }
-  return `${to} costs less than ${from} from about ${fmt(b.per_active_day)} credits a day (${side}${cards}).`;
+  return `${to} costs less than ${from}${over} from about ${fmt(b.per_active_day)} credits a day (${side}${cards}).`;
 }
 
 // --- what-if ----------------------------------------------------------------------------------
