@@ -163,6 +163,21 @@ def expiries(entries: list[Entry]) -> list[Moment]:
             for day, lost in gone.items()]
 
 
+RECOMPUTING = ("trial_cancelled", "refunded", "topup_refunded")  # moments whose recompute the ledger records
+
+
+def recomputed_balances(entries: list[Entry]) -> dict[date, tuple[int, int]]:
+    """Per day with `refund` entries (a recompute after a refund or a cancelled trial): the
+    balance just before the first of them and just after the last."""
+    out: dict[date, tuple[int, int]] = {}
+    refund = Kind.REFUND
+    for day, kind, _, credits, after in entries:
+        if kind is refund:
+            before = out[day][0] if day in out else after - credits
+            out[day] = (before, after)
+    return out
+
+
 def timeline(moments: list[Moment], days: list[DayState], entries: list[Entry], first_day: date,
              policy: Policy) -> list[dict]:
     words = Words(policy)
@@ -170,8 +185,11 @@ def timeline(moments: list[Moment], days: list[DayState], entries: list[Entry], 
     # A day's expiries follow what caused them (a renewal, a new plan); spells describe the
     # day's end: after that day's other moments (sorted() is stable).
     merged = sorted(moments + expiries(entries) + restricted_spells(days), key=lambda m: m.date)
+    balances = recomputed_balances(entries)
+    # Two refunds on one day share one recompute figure: it follows the last of them.
+    last_recompute = {m.date: i for i, m in enumerate(merged) if m.kind in RECOMPUTING}
     out = []
-    for moment in merged:
+    for index, moment in enumerate(merged):
         if moment.kind == "free_cycle" and moment.date == first_day:
             continue  # the opening line already gives the first cycle's allowance
         facts = dict(moment.facts)
@@ -179,5 +197,8 @@ def timeline(moments: list[Moment], days: list[DayState], entries: list[Entry], 
         if facts.get("plan"):
             item["plan"] = facts["plan"]
         item["text"] = getattr(words, moment.kind)(**facts)
+        if last_recompute.get(moment.date) == index and moment.date in balances:
+            before, after = balances[moment.date]  # what the recompute took back (or gave back), as a figure
+            item["text"] += f" Your balance goes from {signed_text(before)} to {signed_text(after)} credits."
         out.append(item)
     return out

@@ -247,3 +247,29 @@ def test_a_renewal_date_of_today_says_what_to_enter_instead():
                   "days": 30})
     assert error.value.location == "start.renews_on"
     assert "give 2026-12-26 as the next renewal, or today as the day the billing cycle started" in error.value.message
+
+
+def test_a_recompute_says_how_the_balance_moves():
+    # A Plus trial from registration, 300 a day, cancelled on day 5: before the day's usage the
+    # balance holds the trial's 2,000 less four days' use plus the bonus and the day's credits;
+    # recomputed as on Free it keeps 500 + 1,000 + the day's 200 less what four days used.
+    result = simulate({"registered": "2026-03-02", "days": 10, "usage": {"per_active_day": 300},
+                       "events": [{"date": "2026-03-02", "type": "subscribe", "plan": "plus", "trial": True},
+                                  {"date": "2026-03-06", "type": "cancel"}]})
+    cancelled = next(t for t in result["timeline"] if t["kind"] == "trial_cancelled")
+    assert cancelled["text"].endswith("Your balance goes from 2,800 to 1,300 credits.")
+    # Both figures are the ledger's own: the running balance around that day's refund entries.
+    refunds = [e for e in result["ledger"] if e["kind"] == "refund" and e["date"] == "2026-03-06"]
+    assert refunds[0]["balance_after"] - refunds[0]["credits"] == 2800 and refunds[-1]["balance_after"] == 1300
+
+
+def test_two_refunds_on_one_day_give_the_balance_once():
+    result = simulate({"registered": "2026-01-10", "days": 5, "usage": {"per_active_day": 0},
+                       "events": [{"date": "2026-01-10", "type": "topup", "usd": 5, "id": "a"},
+                                  {"date": "2026-01-10", "type": "topup", "usd": 7, "id": "b"},
+                                  {"date": "2026-01-12", "type": "cancel_topup", "id": "a"},
+                                  {"date": "2026-01-12", "type": "cancel_topup", "id": "b"}]})
+    lines = [t["text"] for t in result["timeline"] if t["kind"] == "topup_refunded"]
+    assert len(lines) == 2
+    assert "Your balance goes from" not in lines[0]
+    assert lines[1].endswith("Your balance goes from 2,700 to 1,500 credits.")
