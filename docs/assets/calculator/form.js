@@ -122,8 +122,8 @@ function accountToday(scenario, policy, ctx) {
   const date = h("input", { type: "date", value: start.date ?? "", "data-testid": "calc-start-date", "data-path": "start.date",
     onchange: (e) => ctx.edit((s) => keepMonths(s, () => { s.start.date = e.target.value; }), { redraw: true }) });
   const plan = h("select", { "data-testid": "calc-start-plan", "data-path": "start.plan",
-    // A paid plan almost always began with its free trial: choosing one ticks "already had
-    // a free trial" (visibly; it can be unticked), so the advisor does not offer another.
+    // Plus and Pro start with a free trial (Eigent publishes this): choosing one ticks "already
+    // had a free trial" (visibly; it can be unticked), so the advisor does not offer another.
     onchange: (e) => setStart((st) => { st.plan = e.target.value; if (st.plan !== "free") st.trial_used = true; }, true) },
     Object.entries(policy.plans).map(([key, p]) => h("option", { value: key }, p.label)));
   plan.value = start.plan ?? "free";

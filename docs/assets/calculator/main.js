@@ -213,8 +213,8 @@ function build(app) {
 // --- the one update path ---------------------------------------------------------------------
 
 // how: "edit" (typing: the form already shows it; the address is replaced), "push" (an
-// example, a plan from the advice, a pin, the other way in: a new history entry), "history" (back/forward or an edited
-// address), "load" (the first state).
+// example, a plan from the advice, a pin, the other way in: a new history entry),
+// "history" (back/forward or an edited address), "load" (the first state).
 function commit(app, next, how, { redraw = how !== "edit", focus } = {}) {
   app.state = next;
   // Each way in keeps its latest scenario, however it was reached (typing, a link, Back):
@@ -302,7 +302,7 @@ function switchMode(app, mode) {
   commit(app, { ...app.state, scenario, preset: null, linkError: null, horizonText: null, horizonError: null }, "push", { focus: `calc-mode-${mode}` });
 }
 
-export function carryOver(from, into) {
+function carryOver(from, into) {
   const out = structuredClone(into);
   const byDate = into.usage?.by_date;
   out.usage = structuredClone(from.usage ?? {});

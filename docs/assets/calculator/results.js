@@ -175,7 +175,7 @@ export function renderAdvice(root, advice, { perDay, useOption, currentEvents })
 // still favour the other plan: then the sentence says so rather than contradict them.
 // The answer holds for the period priced: over a longer one a trial's credits weigh less, so
 // the sentence names it ("over these 3 months").
-export function breakEvenSentence(b, options, perDay, span = null) {
+function breakEvenSentence(b, options, perDay, span = null) {
   const fromOption = options.find((o) => o.name === b.from), toOption = options.find((o) => o.name === b.to);
   const from = fromOption?.label ?? planLabel(b.from), to = toOption?.label ?? planLabel(b.to);
   const over = span ? ` over these ${span}` : "";
