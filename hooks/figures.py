@@ -500,9 +500,7 @@ def assumed(ctx: Context, anchor: str, sentence: str) -> str:
     """A reading that no setting names (the engine has no switch for it), inside the same marker
     as rule()'s, linked to its entry on the Assumptions page (a hand-written section there; the
     strict build fails on a missing anchor)."""
-    href = f"#{anchor}" if ctx.page_url == "assumptions/" else f"{ctx.root}assumptions/#{anchor}"
-    return (f'<span class="{READING_CLASS} {READING_CLASS}--unlisted">'
-            f'<a class="{READING_MARK_CLASS}" href="{href}">{escape(READING_LABEL)}</a> '
+    return (f'<span class="{READING_CLASS} {READING_CLASS}--unlisted">{mark(ctx, anchor)} '
             f"{after_colon(escape(sentence, quote=False))}</span>")
 
 
